@@ -1,0 +1,353 @@
+"""Extraction quality as numbers: run ``kgraph extract`` over gold texts and score its relations.
+
+Two gold formats are read:
+
+- ``conll04``: one sentence a line with gold entities (character offsets) and relations
+  (see ``../shared/data/README.md``). Scored **strict** (relation type and both spans equal to the
+  gold offsets, the published CoNLL04 setting) and **relaxed** (type right, each span overlapping
+  its gold span; each gold relation and each prediction counted at most once).
+- ``knowledgenet``: passages with gold facts and the properties they were annotated for. Scored by
+  span overlap as KnowledgeNet's own evaluator does: a gold fact is found when any prediction
+  overlaps both of its spans; a prediction is wrong when it overlaps no gold fact of a property the
+  passage was annotated for.
+
+>>> gold = [Fact("s", "Work_For", (0, 10), (20, 25))]
+>>> strict = score([(gold, [Fact("s", "Work_For", (0, 10), (20, 25))])], ["Work_For"], match="strict")
+>>> strict["Work_For"].f1
+1.0
+>>> relaxed = score([(gold, [Fact("s", "Work_For", (5, 10), (19, 22))])], ["Work_For"], match="relaxed")
+>>> relaxed["Work_For"].tp, relaxed["Work_For"].fp, relaxed["Work_For"].fn
+(1, 0, 0)
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+
+from .errors import EvalError
+from .extract import extract_articles
+from .ingest import make_article
+from .types import RelationMention
+
+__all__ = ["CONLL04_RELATIONS", "Counts", "EvalReport", "Fact", "evaluate", "format_report", "run", "score"]
+
+CONLL04_RELATIONS = {"works_for": "Work_For", "based_in": "OrgBased_In", "located_in": "Located_In",
+                     "lives_in": "Live_In", "killed": "Kill"}
+CONLL04_TYPES = tuple(CONLL04_RELATIONS.values())
+CONLL04_GROUPS = {"micro": CONLL04_TYPES, "mission": ("Work_For", "OrgBased_In")}
+KNOWLEDGENET_TYPES = ("EMPLOYEE_OR_MEMBER_OF", "CEO", "HEADQUARTERS")
+KNOWLEDGENET_GROUPS = {"works_for": ("EMPLOYEE_OR_MEMBER_OF", "CEO"), "based_in": ("HEADQUARTERS",),
+                       "micro": KNOWLEDGENET_TYPES}
+CEO_ROLE = re.compile(r"\b(ceo|chief executive)\b", re.IGNORECASE)
+FORMATS = ("conll04", "knowledgenet")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One relation between two character spans of one gold text."""
+
+    doc: str
+    type: str
+    subject: tuple[int, int]
+    object: tuple[int, int]
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        return self
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_json(self) -> dict:
+        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+
+
+@dataclass
+class EvalReport:
+    """Scores of one evaluation: ``scores[match][type or group] -> Counts``."""
+
+    gold: str
+    format: str
+    documents: int
+    types: tuple[str, ...]
+    groups: dict[str, tuple[str, ...]]
+    scores: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    model: str = ""
+    fold: int | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"gold": self.gold, "format": self.format, "fold": self.fold, "documents": self.documents,
+                "model": self.model, "seconds": round(self.seconds, 1),
+                "scores": {match: {name: counts.to_json() for name, counts in table.items()}
+                           for match, table in self.scores.items()}}
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[0] < a[1] and b[0] < b[1]
+
+
+def _same_spans(gold: Fact, pred: Fact) -> bool:
+    return gold.subject == pred.subject and gold.object == pred.object
+
+
+def _overlapping_spans(gold: Fact, pred: Fact) -> bool:
+    return _overlaps(gold.subject, pred.subject) and _overlaps(gold.object, pred.object)
+
+
+def _one_to_one(gold: Sequence[Fact], pred: Sequence[Fact], matches) -> int:
+    """The largest number of (gold, prediction) pairs that match with each used once (bipartite matching)."""
+    candidates = [[j for j, p in enumerate(pred) if p.type == g.type and matches(g, p)] for g in gold]
+    owner: dict[int, int] = {}
+
+    def assign(i: int, seen: set[int]) -> bool:
+        for j in candidates[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or assign(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    return sum(assign(i, set()) for i in range(len(gold)))
+
+
+def _any_match(gold: Sequence[Fact], pred: Sequence[Fact], matches) -> tuple[int, int]:
+    """KnowledgeNet's counting: gold facts found by some prediction, predictions that found no gold fact."""
+    found = sum(any(p.type == g.type and matches(g, p) for p in pred) for g in gold)
+    wrong = sum(not any(p.type == g.type and matches(g, p) for g in gold) for p in pred)
+    return found, wrong
+
+
+def score(pairs: Iterable[tuple[Sequence[Fact], Sequence[Fact]]], types: Iterable[str], *,
+          match: str = "strict") -> dict[str, Counts]:
+    """Count true and false positives and misses per relation type over (gold, predicted) facts of each text.
+
+    ``match`` is ``strict`` (equal spans, one-to-one), ``relaxed`` (overlapping spans, one-to-one)
+    or ``overlap`` (overlapping spans, counted as KnowledgeNet's evaluator does).
+
+    >>> gold = [Fact("s", "Kill", (0, 4), (10, 14))]
+    >>> pred = [Fact("s", "Kill", (0, 4), (10, 14)), Fact("s", "Kill", (0, 3), (10, 12))]
+    >>> counts = score([(gold, pred)], ["Kill"], match="relaxed")["Kill"]
+    >>> counts.tp, counts.fp, counts.fn
+    (1, 1, 0)
+    >>> counts = score([(gold, pred)], ["Kill"], match="overlap")["Kill"]
+    >>> counts.tp, counts.fp, counts.fn
+    (1, 0, 0)
+    """
+    if match not in ("strict", "relaxed", "overlap"):
+        raise EvalError(f"match {match!r} is invalid; valid values are 'strict', 'relaxed', 'overlap'")
+    table = {t: Counts() for t in types}
+    for gold, pred in pairs:
+        for kind, counts in table.items():
+            g = [f for f in gold if f.type == kind]
+            p = [f for f in pred if f.type == kind]
+            if match == "overlap":
+                found, wrong = _any_match(g, p, _overlapping_spans)
+                counts += Counts(tp=found, fp=wrong, fn=len(g) - found)
+            else:
+                tp = _one_to_one(g, p, _same_spans if match == "strict" else _overlapping_spans)
+                counts += Counts(tp=tp, fp=len(p) - tp, fn=len(g) - tp)
+    return table
+
+
+def add_groups(table: dict[str, Counts], groups: dict[str, tuple[str, ...]]) -> dict[str, Counts]:
+    """The table with a micro-averaged row for each group of types added."""
+    result = dict(table)
+    for name, members in groups.items():
+        total = Counts()
+        for member in members:
+            total += table[member]
+        result[name] = total
+    return result
+
+
+# -- gold readers -------------------------------------------------------------------------------------------------
+
+@dataclass
+class GoldText:
+    id: str
+    text: str
+    facts: list[Fact]
+    properties: tuple[str, ...] = ()  # KnowledgeNet: the properties annotated for this passage
+
+
+def sniff_format(path: Path) -> str:
+    with path.open(encoding="utf-8") as lines:
+        first = next((line for line in lines if line.strip()), "")
+    try:
+        record = json.loads(first)
+    except json.JSONDecodeError as exc:
+        raise EvalError(f"{path} is not JSON lines; give a CoNLL04 or KnowledgeNet .jsonl file") from exc
+    if "passageText" in record:
+        return "knowledgenet"
+    if "entities" in record and "relations" in record:
+        return "conll04"
+    raise EvalError(f"cannot tell the format of {path}; pass --format with one of {', '.join(FORMATS)}")
+
+
+def read_conll04(path: Path, *, limit: int | None = None) -> list[GoldText]:
+    texts = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            ents = record["entities"]
+            facts = [Fact(record["id"], rel["type"], (ents[rel["head"]]["start"], ents[rel["head"]]["end"]),
+                          (ents[rel["tail"]]["start"], ents[rel["tail"]]["end"])) for rel in record["relations"]]
+            texts.append(GoldText(record["id"], record["text"], sorted(set(facts), key=_fact_order)))
+            if limit is not None and len(texts) >= limit:
+                break
+    return texts
+
+
+def read_knowledgenet(path: Path, *, fold: int | None = None, limit: int | None = None) -> list[GoldText]:
+    """Passages annotated for at least one of the scored properties, with offsets into the passage text."""
+    texts = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            properties = tuple(p for p in record["properties"] if p in KNOWLEDGENET_TYPES)
+            if not properties or fold is not None and record["fold"] != fold:
+                continue
+            base = record["passageStart"]
+            doc_id = f"kn-{record['documentId']}-{base}"
+            facts = {Fact(doc_id, f["property"], (f["subjectStart"] - base, f["subjectEnd"] - base),
+                          (f["objectStart"] - base, f["objectEnd"] - base))
+                     for f in record["facts"] if f["property"] in properties}
+            texts.append(GoldText(doc_id, record["passageText"], sorted(facts, key=_fact_order), properties))
+            if limit is not None and len(texts) >= limit:
+                break
+    return texts
+
+
+def _fact_order(fact: Fact) -> tuple:
+    return fact.type, fact.subject, fact.object
+
+
+# -- predictions --------------------------------------------------------------------------------------------------
+
+def conll04_facts(relations: Iterable[RelationMention]) -> list[Fact]:
+    """kgraph relations as CoNLL04 facts, one per (type, subject span, object span); actions are not scored."""
+    facts = {Fact(r.doc, CONLL04_RELATIONS[r.relation], (r.subject.start, r.subject.end), (r.object.start, r.object.end))
+             for r in relations if r.relation in CONLL04_RELATIONS and r.object is not None}
+    return sorted(facts, key=_fact_order)
+
+
+def knowledgenet_facts(relations: Iterable[RelationMention], properties: Iterable[str]) -> list[Fact]:
+    """kgraph relations as KnowledgeNet facts: works_for -> EMPLOYEE_OR_MEMBER_OF (and CEO, organization first,
+    when the role says so), based_in -> HEADQUARTERS; only for the properties the passage was annotated for."""
+    wanted = set(properties)
+    facts = set()
+    for r in relations:
+        if r.object is None:
+            continue
+        subject, obj = (r.subject.start, r.subject.end), (r.object.start, r.object.end)
+        if r.relation == "works_for":
+            facts.add(Fact(r.doc, "EMPLOYEE_OR_MEMBER_OF", subject, obj))
+            if r.role and CEO_ROLE.search(r.role):
+                facts.add(Fact(r.doc, "CEO", obj, subject))
+        elif r.relation == "based_in":
+            facts.add(Fact(r.doc, "HEADQUARTERS", subject, obj))
+    return sorted((f for f in facts if f.type in wanted), key=_fact_order)
+
+
+def predict(texts: Sequence[GoldText], nlp: Language) -> Iterator[list[RelationMention]]:
+    """Run the whole ``kgraph extract`` path over the gold texts; yields each text's relations, in order."""
+    articles = (make_article(t.id, t.text) for t in texts)
+    for extraction in extract_articles(articles, nlp):
+        yield extraction.relations
+
+
+# -- the evaluation -----------------------------------------------------------------------------------------------
+
+def evaluate(gold_path: str | Path, *, format: str | None = None, nlp: Language, fold: int | None = None,
+             limit: int | None = None) -> EvalReport:
+    """Extract relations from every text of a gold file and score them against its gold relations.
+
+    ``format`` is ``conll04`` or ``knowledgenet`` (sniffed from the first line when None); ``fold``
+    picks one KnowledgeNet fold (3 is kept for measuring); ``limit`` scores only the first texts.
+    """
+    path = Path(gold_path)
+    if not path.is_file():
+        raise EvalError(f"gold file {path} does not exist; give a CoNLL04 or KnowledgeNet .jsonl file")
+    format = format or sniff_format(path)
+    if format not in FORMATS:
+        raise EvalError(f"format {format!r} is invalid; valid values are {', '.join(FORMATS)}")
+    if fold is not None and format != "knowledgenet":
+        raise EvalError("--fold applies to KnowledgeNet files only; drop it for CoNLL04")
+    started = time.perf_counter()
+    if format == "conll04":
+        texts = read_conll04(path, limit=limit)
+        pairs = [(t.facts, conll04_facts(rels)) for t, rels in zip(texts, predict(texts, nlp))]
+        types, groups, matches = CONLL04_TYPES, CONLL04_GROUPS, ("strict", "relaxed")
+    else:
+        texts = read_knowledgenet(path, fold=fold, limit=limit)
+        pairs = [(t.facts, knowledgenet_facts(rels, t.properties)) for t, rels in zip(texts, predict(texts, nlp))]
+        types, groups, matches = KNOWLEDGENET_TYPES, KNOWLEDGENET_GROUPS, ("overlap",)
+    report = EvalReport(gold=str(path), format=format, documents=len(texts), types=types, groups=groups,
+                        model=_model_name(nlp), fold=fold)
+    for match in matches:
+        report.scores[match] = add_groups(score(pairs, types, match=match), groups)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _model_name(nlp: Language) -> str:
+    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
+
+
+def format_report(report: EvalReport) -> str:
+    """A readable table: one row per relation type and group, P/R/F1 for each way of matching."""
+    title = f"{report.gold} ({report.format}"
+    title += f", fold {report.fold}" if report.fold is not None else ""
+    title += f", {report.documents} texts, {report.model}, {report.seconds:.0f}s)"
+    matches = list(report.scores)
+    header = f"{'':<22}" + "".join(f"{m + ' P':>10}{'R':>7}{'F1':>7}{'tp/fp/fn':>14}" for m in matches)
+    lines = [title, header]
+    rows = list(report.types) + list(report.groups)
+    for name in rows:
+        if name == next(iter(report.groups)):
+            lines.append("-" * len(header))
+        cells = ""
+        for match in matches:
+            c = report.scores[match][name]
+            cells += f"{c.precision:>10.3f}{c.recall:>7.3f}{c.f1:>7.3f}{f'{c.tp}/{c.fp}/{c.fn}':>14}"
+        lines.append(f"{name:<22}{cells}")
+    return "\n".join(lines)
+
+
+def run(gold: str | Path, *, fmt: str | None = None, fold: int | None = None, as_json: bool = False,
+        model: str | None = None, limit: int | None = None) -> str:
+    """What ``kgraph eval GOLD [--format] [--fold N] [--json] [--model NAME] [--limit N]`` prints."""
+    from .nlp import DEFAULT_MODEL, load_pipeline
+
+    report = evaluate(gold, format=fmt, nlp=load_pipeline(model or DEFAULT_MODEL), fold=fold, limit=limit)
+    return json.dumps(report.to_json(), indent=2) if as_json else format_report(report)

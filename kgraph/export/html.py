@@ -1,0 +1,401 @@
+"""The graph as one self-contained, interactive HTML page.
+
+The page draws the graph with vis-network, the copy that ships inside pyvis
+(``pyvis/lib/vis-9.1.2``), inlined with its CSS so the page works offline and
+makes no network request. pyvis's own template is not used: it loads Bootstrap
+from a CDN and puts data into the page as HTML.
+
+Safety rules the page keeps:
+
+* all graph data goes in once, as JSON in ``<script type="application/json">``,
+  with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, so no name can end the tag;
+* node and edge ids in the page are the integers 0..n-1, never entity text;
+* the page's script builds every element with ``textContent``, never ``innerHTML``;
+* a Content-Security-Policy allows only the page's own two scripts (by hash),
+  no network at all, and no HTML sinks (Trusted Types).
+
+Positions are computed here, deterministically, and drawn with physics off:
+the same graph gives byte-identical HTML.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import os
+import re
+from collections.abc import Hashable, Iterable
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import scipy.sparse.linalg
+
+from .atomic import atomic_write
+
+__all__ = ["write_html", "render_html"]
+
+TYPE_COLORS: dict[str, str] = {"PERSON": "#0072B2", "ORG": "#E69F00", "PLACE": "#009E73"}
+OTHER_COLOR = "#999999"
+LABEL_LIMIT = 40  # characters of a name or edge label drawn on the canvas; the panel shows all
+SEED = 42
+LARGE_GRAPH = 1500  # above this many nodes only small components get the (quadratic) spring layout
+SMALL_COMPONENT = 100
+PX_PER_SQRT_NODE = 220.0  # a component of n nodes gets a square box this many px * sqrt(n) wide
+COMPONENT_GAP = 120.0
+
+VIS_DIR = "lib/vis-9.1.2"
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def render_html(graph: nx.MultiDiGraph) -> str:
+    """The page for ``graph``, as a string.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("person/a", name="</script>", type="PERSON", mentions=1)
+    >>> page = render_html(g)
+    >>> "</script>" in page.split('id="kg-data">')[1].split("</script>")[0]
+    False
+    >>> page == render_html(g)
+    True
+    """
+    data = _graph_data(graph)
+    vis_js, vis_css = _vis_assets()
+    app_js = _read_resource("html_page.js")
+    page = Template(_read_resource("html_page.html"))
+    return page.substitute(
+        csp=_content_security_policy([vis_js, app_js]),
+        vis_css=vis_css,
+        vis_js=vis_js,
+        app_js=app_js,
+        data=_json_for_script(data),
+    )
+
+
+def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
+    """Write the page for ``graph`` to ``path`` (atomically, UTF-8) and return the path.
+
+    >>> import tempfile
+    >>> out = write_html(nx.MultiDiGraph(), Path(tempfile.mkdtemp()) / "graph.html")
+    >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    True
+    """
+    return atomic_write(path, render_html(graph))
+
+
+def _graph_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready data with integer ids.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("org/nato", name="NATO", type="ORG", mentions=3)
+    >>> _graph_data(g)["nodes"][0]["name"], _graph_data(g)["nodes"][0]["id"]
+    ('NATO', 0)
+    """
+    node_ids = {node: index for index, node in enumerate(sorted(graph.nodes, key=str))}
+    article_ids = _article_index(graph)
+    positions = _layout(graph)
+    nodes = [_node_record(graph, node, node_ids, article_ids, positions[node]) for node in node_ids]
+    edges = [_edge_record(edge, index, node_ids, article_ids)
+             for index, edge in enumerate(_sorted_edges(graph))]
+    _add_curves(edges)
+    return {
+        "articles": [_article_record(graph, article) for article in article_ids],
+        "legend": _legend(graph),
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+# --- records ---------------------------------------------------------------------------------------
+
+
+def _article_index(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """Every article the graph knows or refers to, numbered in sorted order."""
+    ids = set(graph.graph.get("articles", {}))
+    for _, attrs in graph.nodes(data=True):
+        ids.update(attrs.get("articles", []))
+        for role in attrs.get("roles") or []:
+            ids.update(role.get("articles", []))
+    for _, _, attrs in graph.edges(data=True):
+        ids.update(attrs.get("articles", []))
+        ids.update(evidence["article"] for evidence in attrs.get("evidence", []))
+    return {article: index for index, article in enumerate(sorted(ids, key=str))}
+
+
+def _article_record(graph: nx.MultiDiGraph, article: str) -> dict[str, Any]:
+    meta = graph.graph.get("articles", {}).get(article, {})
+    record = {"id": str(article)}
+    for key in ("title", "date", "source", "url"):
+        if meta.get(key):
+            record[key] = str(meta[key])
+    return record
+
+
+def _node_record(graph: nx.MultiDiGraph, node: Hashable, node_ids: dict[Hashable, int],
+                 article_ids: dict[str, int], position: tuple[float, float]) -> dict[str, Any]:
+    attrs = graph.nodes[node]
+    name = str(attrs.get("name", ""))
+    entity_type = str(attrs.get("type", ""))
+    return {
+        "id": node_ids[node],
+        "name": name,
+        "label": _shorten(name),
+        "type": entity_type,
+        "color": TYPE_COLORS.get(entity_type, OTHER_COLOR),
+        "aliases": sorted({str(alias) for alias in attrs.get("aliases", [])} - {name}),
+        "mentions": int(attrs.get("mentions") or 0),
+        "articles": _article_refs(attrs.get("articles", []), article_ids),
+        "roles": [_role_record(role, node_ids, article_ids) for role in attrs.get("roles") or []],
+        "x": position[0],
+        "y": position[1],
+    }
+
+
+def _role_record(role: dict[str, Any], node_ids: dict[Hashable, int],
+                 article_ids: dict[str, int]) -> dict[str, Any]:
+    return {
+        "role": str(role.get("role") or ""),
+        "organization": node_ids.get(role.get("organization")),
+        "articles": _article_refs(role.get("articles", []), article_ids),
+    }
+
+
+def _sorted_edges(graph: nx.MultiDiGraph) -> list[tuple[Hashable, Hashable, Hashable, dict[str, Any]]]:
+    return sorted(graph.edges(keys=True, data=True), key=lambda edge: (str(edge[0]), str(edge[1]), str(edge[2])))
+
+
+def _edge_record(edge: tuple[Hashable, Hashable, Hashable, dict[str, Any]], index: int,
+                 node_ids: dict[Hashable, int], article_ids: dict[str, int]) -> dict[str, Any]:
+    subject, obj, _, attrs = edge
+    label = _edge_label(attrs)
+    return {
+        "id": index,
+        "from": node_ids[subject],
+        "to": node_ids[obj],
+        "label": _shorten(label),
+        "fullLabel": label,
+        "relation": str(attrs.get("relation", "")),
+        "confidence": _confidence(attrs.get("confidence")),
+        "articles": _article_refs(attrs.get("articles", []), article_ids),
+        "evidence": [_evidence_record(evidence, article_ids) for evidence in attrs.get("evidence", [])],
+    }
+
+
+def _edge_label(attrs: dict[str, Any]) -> str:
+    """The text drawn on an edge: its ``label``, else the role, the action or the relation name.
+
+    >>> _edge_label({"relation": "works_for", "role": "spokesman"})
+    'spokesman'
+    >>> _edge_label({"relation": "based_in"})
+    'based_in'
+    """
+    fallback = {"works_for": attrs.get("role"), "action": attrs.get("predicate")}.get(attrs.get("relation"))
+    return str(attrs.get("label") or fallback or attrs.get("relation") or "")
+
+
+def _evidence_record(evidence: dict[str, Any], article_ids: dict[str, int]) -> dict[str, Any]:
+    return {
+        "article": article_ids[evidence["article"]],
+        "segments": _sentence_segments(evidence),
+        "confidence": _confidence(evidence.get("confidence")),
+        "extractor": str(evidence.get("extractor") or ""),
+    }
+
+
+def _sentence_segments(evidence: dict[str, Any]) -> list[list[str | None]]:
+    """The evidence sentence cut into ``[text, mark]`` pieces, ``mark`` being "subject", "object" or None.
+
+    The page marks subject and object from these pieces, so it never has to slice by offsets
+    (JavaScript counts UTF-16 units, Python counts code points). Spans are article offsets;
+    a span outside the sentence, or overlapping one already taken, is left unmarked.
+
+    >>> _sentence_segments({"sentence": "Ann runs Acme.", "sentence_start": 10,
+    ...                    "subject_start": 10, "subject_end": 13, "object_start": 19, "object_end": 23})
+    [['Ann', 'subject'], [' runs ', None], ['Acme', 'object'], ['.', None]]
+    """
+    sentence = str(evidence.get("sentence") or "")
+    spans = _sentence_spans(evidence, len(sentence))
+    segments: list[list[str | None]] = []
+    cursor = 0
+    for start, end, mark in spans:
+        if start > cursor:
+            segments.append([sentence[cursor:start], None])
+        segments.append([sentence[start:end], mark])
+        cursor = end
+    if cursor < len(sentence):
+        segments.append([sentence[cursor:], None])
+    return segments
+
+
+def _sentence_spans(evidence: dict[str, Any], length: int) -> list[tuple[int, int, str]]:
+    """Subject and object spans as offsets in the sentence, sorted, valid and not overlapping."""
+    offset = evidence.get("sentence_start")
+    if not isinstance(offset, int):
+        return []
+    spans = []
+    for mark in ("subject", "object"):
+        start, end = evidence.get(f"{mark}_start"), evidence.get(f"{mark}_end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start - offset < end - offset <= length:
+            spans.append((start - offset, end - offset, mark))
+    spans.sort()
+    if len(spans) == 2 and spans[1][0] < spans[0][1]:
+        spans.pop()
+    return spans
+
+
+def _add_curves(edges: list[dict[str, Any]]) -> None:
+    """Bend edges that share a pair of nodes by different amounts so each one stays visible."""
+    by_pair: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for edge in edges:
+        by_pair.setdefault((min(edge["from"], edge["to"]), max(edge["from"], edge["to"])), []).append(edge)
+    for group in by_pair.values():
+        for rank, edge in enumerate(group):
+            bend = 0.0 if len(group) == 1 else 0.2 * (rank + 1)
+            edge["smooth"] = {"enabled": bend > 0, "type": "curvedCW", "roundness": round(bend, 2)}
+
+
+def _legend(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """One entry per entity type: the three known ones always, others only when present."""
+    counts: dict[str, int] = dict.fromkeys(TYPE_COLORS, 0)
+    for _, entity_type in graph.nodes(data="type"):
+        counts[str(entity_type or "")] = counts.get(str(entity_type or ""), 0) + 1
+    ordered = list(TYPE_COLORS) + sorted(set(counts) - set(TYPE_COLORS))
+    return [{"type": entity_type or "(no type)", "color": TYPE_COLORS.get(entity_type, OTHER_COLOR),
+             "count": counts[entity_type]} for entity_type in ordered]
+
+
+def _article_refs(articles: Iterable[str], article_ids: dict[str, int]) -> list[int]:
+    return sorted({article_ids[article] for article in articles})
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "\u2026"
+
+
+def _confidence(value: Any) -> float | None:
+    if value is None or not math.isfinite(float(value)):
+        return None
+    return round(float(value), 3)
+
+
+# --- layout ----------------------------------------------------------------------------------------
+
+
+def _layout(graph: nx.MultiDiGraph) -> dict[Hashable, tuple[float, float]]:
+    """Pixel positions for every node, the same for the same graph.
+
+    Each connected component is laid out on its own (spring layout, or spectral for big
+    components of big graphs) and the components are packed in rows, biggest first.
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("b", "c")])
+    >>> _layout(g) == _layout(g)
+    True
+    """
+    simple = _undirected_simple(graph)
+    spring_limit = len(simple) if len(simple) <= LARGE_GRAPH else SMALL_COMPONENT
+    components = sorted((sorted(component, key=str) for component in nx.connected_components(simple)),
+                        key=lambda nodes: (-len(nodes), str(nodes[0])))
+    boxes = [_component_positions(simple, nodes, spring_limit) for nodes in components]
+    return _pack(boxes)
+
+
+def _undirected_simple(graph: nx.MultiDiGraph) -> nx.Graph:
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(graph.nodes, key=str))
+    simple.add_edges_from(sorted(((u, v) for u, v in graph.edges() if u != v), key=lambda e: (str(e[0]), str(e[1]))))
+    return simple
+
+
+def _component_positions(simple: nx.Graph, nodes: list[Hashable],
+                         spring_limit: int) -> dict[Hashable, np.ndarray]:
+    """Positions in [-1, 1] for one connected component, built in sorted order for determinism."""
+    ordered = nx.Graph()
+    ordered.add_nodes_from(nodes)
+    ordered.add_edges_from(sorted(simple.subgraph(nodes).edges(), key=lambda e: (str(e[0]), str(e[1]))))
+    if len(nodes) <= spring_limit:
+        return nx.spring_layout(ordered, seed=SEED)
+    return _spectral_positions(ordered)
+
+
+def _spectral_positions(component: nx.Graph) -> dict[Hashable, np.ndarray]:
+    """A spectral layout with a fixed ARPACK start vector and fixed signs.
+
+    networkx's ``spectral_layout`` lets ARPACK start from a random vector, so two runs can
+    mirror or rotate the picture; this one gives the same positions every time.
+    """
+    nodes = list(component)
+    laplacian = nx.laplacian_matrix(component, nodelist=nodes).astype(float)
+    start = np.random.default_rng(SEED).random(len(nodes))
+    helper_vectors = max(7, int(math.sqrt(len(nodes))))  # as networkx does
+    _, vectors = scipy.sparse.linalg.eigsh(laplacian, k=3, which="SM", ncv=helper_vectors, v0=start, tol=1e-3)
+    coords = vectors[:, 1:3]
+    largest = np.abs(coords).argmax(axis=0)
+    coords = coords * np.sign(coords[largest, [0, 1]])
+    coords = nx.rescale_layout(coords)
+    return dict(zip(nodes, coords))
+
+
+def _pack(boxes: list[dict[Hashable, np.ndarray]]) -> dict[Hashable, tuple[float, float]]:
+    """Place component layouts left to right in rows, each in a square sized by its node count."""
+    sides = [PX_PER_SQRT_NODE * math.sqrt(len(box)) for box in boxes]
+    row_limit = max([math.sqrt(sum((side + COMPONENT_GAP) ** 2 for side in sides))] + sides)
+    positions: dict[Hashable, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for box, side in zip(boxes, sides):
+        if x > 0 and x + side > row_limit:
+            x, y, row_height = 0.0, y + row_height + COMPONENT_GAP, 0.0
+        for node, (px, py) in box.items():
+            positions[node] = (round(x + (px + 1) * side / 2, 1), round(y + (py + 1) * side / 2, 1))
+        x += side + COMPONENT_GAP
+        row_height = max(row_height, side)
+    return positions
+
+
+# --- page assembly ---------------------------------------------------------------------------------
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON that is safe between ``<script>`` tags: nothing in it can close or open a tag.
+
+    >>> _json_for_script({"name": "</script>&\\u2028"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u0026\\\\u2028"}'
+    """
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in _JSON_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _content_security_policy(scripts: list[str]) -> str:
+    """No network, no plugins, no HTML sinks; only the page's own scripts may run."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                      for s in scripts)
+    return ("default-src 'none'; "
+            f"script-src {hashes}; "
+            "style-src 'unsafe-inline'; "
+            "img-src data:; "
+            "base-uri 'none'; form-action 'none'; "
+            "require-trusted-types-for 'script'; trusted-types 'none'")
+
+
+@lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's script and stylesheet from the pyvis package, checked safe to inline."""
+    folder = files("pyvis").joinpath(VIS_DIR)
+    script = _SOURCE_MAP.sub("", folder.joinpath("vis-network.min.js").read_text(encoding="utf-8"))
+    style = folder.joinpath("vis-network.css").read_text(encoding="utf-8")
+    if re.search(r"</script|<!--", script, re.IGNORECASE) or re.search(r"</style", style, re.IGNORECASE):
+        raise RuntimeError(f"pyvis's {VIS_DIR} cannot be inlined safely (it contains a closing tag); "
+                           "install pyvis==0.3.2, the version kgraph is tested with.")
+    return script, style
+
+
+@lru_cache(maxsize=None)
+def _read_resource(name: str) -> str:
+    return files(__package__).joinpath(name).read_text(encoding="utf-8")

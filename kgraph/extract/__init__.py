@@ -1,0 +1,65 @@
+"""Doc -> entities and relation mentions, one module per relation family.
+
+>>> from kgraph.ingest import make_article
+>>> from kgraph.nlp import load_pipeline
+>>> result = extract_article(make_article("a", "NATO Secretary-General Jens Stoltenberg said ISIS still operates in Iraq."),
+...                          load_pipeline())
+>>> sorted((r.relation, r.subject.text, r.object.text if r.object else None) for r in result.relations)
+[('action', 'ISIS', 'Iraq'), ('works_for', 'Jens Stoltenberg', 'NATO')]
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..nlp import parse
+from ..types import Article, ArticleExtraction, RelationMention
+from .actions import action_relations
+from .classifier import classified_relations
+from .context import DocContext
+from .entities import entity_mentions, group_mentions
+from .ner import retag, retag_doc
+from .roles import role_relations
+from .static import static_relations
+
+__all__ = ["extract_article", "extract_articles", "extract_doc", "pattern_relations"]
+
+EXTRACTORS = (role_relations, action_relations, static_relations)
+
+
+def pattern_relations(article: Article, doc: Doc, nlp: Language | None = None) -> tuple[DocContext, list[RelationMention]]:
+    """The article's mentions and entities, and the relations the rule patterns find among them."""
+    mentions = entity_mentions(doc, article)
+    entities = group_mentions(mentions, article.text, nlp)
+    ctx = DocContext(article, doc, mentions, entities)
+    return ctx, [relation for extractor in EXTRACTORS for relation in extractor(ctx)]
+
+
+def extract_doc(article: Article, doc: Doc, nlp: Language | None = None) -> ArticleExtraction:
+    """Entities and relations of one article already parsed into ``doc`` (from ``article.clean``)."""
+    ctx, found = pattern_relations(article, doc, nlp)
+    relations: list[RelationMention] = []
+    seen = set()
+    for relation in classified_relations(ctx, found):
+        key = (relation.relation, relation.subject.start, relation.object.start if relation.object else None,
+               relation.role, relation.predicate)
+        if key not in seen:
+            seen.add(key)
+            relations.append(relation)
+    relations.sort(key=lambda r: (r.subject.start, r.relation, r.object.start if r.object else -1, r.role or "",
+                                  r.predicate or ""))
+    return ArticleExtraction(article=article, entities=ctx.entities, mentions=ctx.mentions, relations=relations)
+
+
+def extract_article(article: Article, nlp: Language) -> ArticleExtraction:
+    return extract_doc(article, retag_doc(nlp(article.clean), nlp), nlp)
+
+
+def extract_articles(articles: Iterable[Article], nlp: Language, *, n_process: int = 1) -> Iterator[ArticleExtraction]:
+    """Parse and extract articles in batches; yields one :class:`ArticleExtraction` per article, in order."""
+    articles = list(articles)
+    docs = retag(parse(nlp, (a.clean for a in articles), n_process=n_process), nlp)
+    for article, doc in zip(articles, docs):
+        yield extract_doc(article, doc, nlp)

@@ -1,0 +1,97 @@
+"""Organization-action-place from the dependency parse: "the US will send more troops to Iraq"."""
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from ..types import RelationMention
+from .context import DocContext
+from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS
+
+__all__ = ["action_relations"]
+
+PRONOUNS = {"it", "they", "its", "their"}
+
+
+def action_relations(ctx: DocContext) -> list[RelationMention]:
+    """An actor (an organization, or a country acting as one) doing something in or to a place."""
+    found = []
+    for token in ctx.doc:
+        if token.pos_ != "VERB" or token.lemma_ in REPORTING_VERBS or token.lemma_ == "be":
+            continue
+        actor = _actor(ctx, token)
+        if actor is None:
+            continue
+        for prep, place in _places(ctx, token):
+            if ctx.mentions[place].cluster == ctx.mentions[actor].cluster:
+                continue
+            predicate = _predicate(token, prep)
+            date = _date(ctx, token)
+            found.append(ctx.relation("action", actor, place, confidence=0.7, extractor="action:dependency",
+                                      predicate=predicate, date=date))
+    return found
+
+
+def _actor(ctx: DocContext, verb: Token, depth: int = 0) -> int | None:
+    """The organization or country doing ``verb``, through control verbs and "it"/"they"."""
+    for child in verb.children:
+        if child.dep_ == "nsubj":
+            mention = ctx.mention_at(child)
+            if mention is not None:
+                return mention if ctx.type_of(mention) == "ORG" or ctx.is_country(mention) else None
+            if child.lower_ in PRONOUNS and depth < 4:
+                return _governing_actor(ctx, verb, depth)
+            return None
+    if verb.dep_ == "ROOT":  # headlines: "U.S. Plans To Deploy ...", the actor parsed as a compound
+        for child in verb.lefts:
+            mention = ctx.mention_at(child)
+            if child.dep_ == "compound" and mention is not None and (ctx.is_country(mention) or ctx.type_of(mention) == "ORG"):
+                return mention
+    if verb.dep_ in ("xcomp", "conj", "advcl", "acomp") and depth < 4:
+        return _actor(ctx, verb.head, depth + 1)
+    if verb.head.pos_ == "AUX" and verb.dep_ in ("xcomp",) and depth < 4:
+        return _actor(ctx, verb.head, depth + 1)
+    return None
+
+
+def _governing_actor(ctx: DocContext, verb: Token, depth: int) -> int | None:
+    """"The Department of Defense said that it was willing to ...": "it" is the speaker."""
+    head = verb
+    while head.dep_ in ("xcomp", "acomp", "conj", "advcl") and head.head is not head:
+        head = head.head
+    if head.dep_ == "ccomp" and head.head is not head:
+        return _actor(ctx, head.head, depth + 1)
+    return None
+
+
+def _places(ctx: DocContext, verb: Token) -> list[tuple[Token, int]]:
+    """Places attached to the verb, or to its object, by a spatial preposition."""
+    holders = [verb] + [c for c in verb.children if c.dep_ in ("dobj", "prt")]
+    found = []
+    for holder in holders:
+        for prep in holder.children:
+            if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPOSITIONS:
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj":
+                    continue
+                for target in [obj, *obj.conjuncts]:
+                    mention = ctx.mention_at(target)
+                    if mention is not None and ctx.type_of(mention) == "PLACE":
+                        found.append((prep, mention))
+    return found
+
+
+def _predicate(verb: Token, prep: Token) -> str:
+    """"send troops to": the verb, its particle, its object's head noun and the preposition."""
+    words = [verb.lemma_.lower()]
+    words += [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    objects = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
+    if objects:
+        words.append(objects[0].lemma_.lower())
+    words.append(prep.lower_)
+    return " ".join(words)
+
+
+def _date(ctx: DocContext, verb: Token) -> str | None:
+    dates = [e.text for e in verb.sent.ents if e.label_ == "DATE"]
+    return dates[0] if dates else None

@@ -1,0 +1,219 @@
+"""A relation classifier over the candidate entity pairs of a sentence.
+
+Every ordered pair of person, organization and place mentions in one sentence is described by sparse
+features (entity types, the words between them, the dependency path joining them, what the rule
+patterns said about them) and scored by a multinomial logistic regression trained by
+``python -m kgraph.train`` on CoNLL04 train and KnowledgeNet folds 1-2. The weights ship in
+``kgraph/models/relations.npz`` and need numpy only.
+"""
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Span as SpacySpan, Token
+
+from ..errors import ModelError
+from ..types import RelationMention
+from .context import DocContext
+from .lexicon import is_role_word
+
+__all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classify_pairs", "pair_features"]
+
+RELATION_MODEL = Path(__file__).resolve().parent.parent / "models" / "relations.npz"
+LABELS = ("none", "works_for", "based_in", "located_in", "lives_in", "killed")
+NAME_TYPES = {"PERSON", "ORG", "PLACE"}
+MAX_PATH = 6
+
+
+@dataclass
+class RelationModel:
+    """Feature weights of a multinomial logistic regression: ``scores = weights[features].sum() + bias``."""
+
+    labels: tuple[str, ...]
+    index: dict[str, int]
+    weights: np.ndarray  # (features, labels)
+    bias: np.ndarray  # (labels,)
+    threshold: float = 0.5
+
+    @classmethod
+    def load(cls, path: Path = RELATION_MODEL) -> RelationModel:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                features = [str(f) for f in data["features"]]
+                return cls(labels=tuple(str(x) for x in data["labels"]), index={f: i for i, f in enumerate(features)},
+                           weights=data["weights"].astype(np.float32), bias=data["bias"].astype(np.float32),
+                           threshold=float(data["threshold"]))
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"kgraph's relation model {path} cannot be loaded ({exc}); "
+                             "rebuild it with `python -m kgraph.train --only relations`") from exc
+
+    def probabilities(self, feature_lists: list[list[str]]) -> np.ndarray:
+        """One row of label probabilities per feature list."""
+        scores = np.tile(self.bias, (len(feature_lists), 1))
+        for row, features in enumerate(feature_lists):
+            ids = [self.index[f] for f in set(features) if f in self.index]
+            if ids:
+                scores[row] += self.weights[ids].sum(axis=0)
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+@functools.cache
+def default_model() -> RelationModel | None:
+    return RelationModel.load() if RELATION_MODEL.is_file() else None
+
+
+def candidate_pairs(ctx: DocContext) -> list[tuple[int, int]]:
+    """Ordered pairs of name mentions of one sentence that belong to different entities."""
+    by_sentence: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for index, mention in enumerate(ctx.mentions):
+        if ctx.type_of(index) in NAME_TYPES:
+            by_sentence[mention.sentence].append(index)
+    pairs = []
+    for members in by_sentence.values():
+        for s in members:
+            for o in members:
+                if s != o and ctx.mentions[s].cluster != ctx.mentions[o].cluster:
+                    pairs.append((s, o))
+    return pairs
+
+
+def _word(token: Token, ctx: DocContext) -> str:
+    mention = ctx.mention_at(token)
+    if mention is not None:
+        return f"<{ctx.type_of(mention)}>"
+    if token.like_num:
+        return "<num>"
+    return token.lemma_.lower()
+
+
+def _dependency_path(a: Token, b: Token) -> tuple[list[str], Token | None]:
+    """Arcs from ``a`` up to the lowest common head and down to ``b``; the common head."""
+    up = [a, *a.ancestors]
+    down = [b, *b.ancestors]
+    common = next((t for t in up if t in down), None)
+    if common is None:
+        return [], None
+    steps = [f"^{t.dep_}" for t in up[:up.index(common)]]
+    steps += [f"v{t.dep_}" for t in reversed(down[:down.index(common)])]
+    return steps, common
+
+
+def pair_features(ctx: DocContext, s: int, o: int, hits: Iterable[str] = ()) -> list[str]:
+    """Sparse features of the ordered pair (subject ``s``, object ``o``) of mention indices."""
+    doc = ctx.doc
+    a, b = ctx.span(s), ctx.span(o)
+    kinds = f"{ctx.type_of(s)}>{ctx.type_of(o)}"
+    order = "fwd" if a.start < b.start else "rev"
+    first, second = (a, b) if a.start < b.start else (b, a)
+    between = [t for t in doc[first.end:second.start]]
+    words = [_word(t, ctx) for t in between if not t.is_punct or t.text in ",()"]
+    words = [w for i, w in enumerate(words) if not (w.startswith("<") and i and words[i - 1] == w)]
+    gap = len(between)
+    features = [f"t={kinds}", f"t={kinds}|{order}", f"gap={min(gap, 10) if gap < 10 else '10+' if gap < 20 else '20+'}|{kinds}",
+                f"others={sum(w.startswith('<') for w in words)}|{kinds}"]
+    features += [f"b={w}|{kinds}" for w in set(words)]
+    features += [f"b={w}" for w in set(words)]
+    features += [f"bb={x}_{y}|{kinds}" for x, y in zip(words, words[1:])]
+    if words:
+        features += [f"b1={words[0]}|{kinds}|{order}", f"bl={words[-1]}|{kinds}|{order}"]
+    else:
+        features.append(f"adjacent|{kinds}|{order}")
+    if len(words) <= 4:
+        features.append(f"bw={'_'.join(words)}|{kinds}|{order}")
+    sent = a.sent
+    before = [_word(t, ctx) for t in doc[max(sent.start, first.start - 2):first.start]]
+    after = [_word(t, ctx) for t in doc[second.end:min(sent.end, second.end + 2)]]
+    features += [f"l{i}={w}|{kinds}" for i, w in enumerate(reversed(before))]
+    features += [f"r{i}={w}|{kinds}" for i, w in enumerate(after)]
+    for slot, span in (("s", a), ("o", b)):
+        features.append(f"{slot}last={span[-1].lower_}|{kinds}")
+        features.append(f"{slot}dep={span.root.dep_}|{span.root.head.lemma_.lower()}")
+        if span.start > 0 and is_role_word(doc[span.start - 1]):
+            features.append(f"{slot}title")
+    features += _path_features(ctx, a, b, kinds)
+    features += [f"rule={hit}" for hit in hits]
+    return features
+
+
+def _path_features(ctx: DocContext, a: SpacySpan, b: SpacySpan, kinds: str) -> list[str]:
+    steps, common = _dependency_path(a.root, b.root)
+    if common is None:
+        return ["path=none"]
+    features = [f"plen={min(len(steps), MAX_PATH + 1)}|{kinds}"]
+    if len(steps) <= MAX_PATH:
+        bare = " ".join(steps)
+        lexical = " ".join(steps[:sum(s.startswith('^') for s in steps)] + [common.lemma_.lower()]
+                           + steps[sum(s.startswith('^') for s in steps):])
+        features += [f"p={bare}|{kinds}", f"pl={lexical}|{kinds}"]
+    inner = [t for t in (*a.root.ancestors, *b.root.ancestors) if t not in a and t not in b]
+    path_words = {t.lemma_.lower() for t in inner if t.i in range(a.sent.start, a.sent.end)
+                  and (t == common or t.is_ancestor(a.root) and t.is_ancestor(b.root) is False
+                       or t.is_ancestor(b.root) and not t.is_ancestor(a.root))}
+    features += [f"pw={w}|{kinds}" for w in path_words]
+    features.append(f"top={common.lemma_.lower()}|{kinds}")
+    return features
+
+
+def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]],
+                   model: RelationModel | None = None) -> list[tuple[int, int, str, float]]:
+    """(subject, object, relation, probability) for the pairs the model finds related, one relation a pair."""
+    model = model or default_model()
+    if model is None:
+        return []
+    pairs = candidate_pairs(ctx)
+    if not pairs:
+        return []
+    probabilities = model.probabilities([pair_features(ctx, s, o, hits.get((s, o), ())) for s, o in pairs])
+    best: dict[frozenset, tuple[int, int, str, float]] = {}
+    for (s, o), row in zip(pairs, probabilities):
+        label = int(row.argmax())
+        if model.labels[label] == "none" or row[label] < model.threshold:
+            continue
+        key = frozenset((s, o))
+        if key not in best or row[label] > best[key][3]:
+            best[key] = (s, o, model.labels[label], float(row[label]))
+    return sorted(best.values())
+
+
+SCORED = set(LABELS) - {"none"}
+
+
+def classified_relations(ctx: DocContext, rule_relations: list[RelationMention], *,
+                         model: RelationModel | None = None) -> list[RelationMention]:
+    """The classifier's relations between name pairs, with the role text the patterns found for the same pair,
+    plus what the patterns found that the classifier does not decide (roles with no organization, actions)."""
+    model = model or default_model()
+    if model is None:
+        return rule_relations
+    hits, roles, kept = pattern_hits(ctx, rule_relations)
+    for s, o, label, probability in classify_pairs(ctx, hits, model):
+        rule = roles.get((s, o)) if label == "works_for" else None
+        kept.append(ctx.relation(label, s, o, confidence=round(probability, 3), extractor="classifier",
+                                 role=rule.role if rule else None))
+    return kept
+
+
+def pattern_hits(ctx: DocContext, rule_relations: list[RelationMention]
+                 ) -> tuple[dict[tuple[int, int], list[str]], dict[tuple[int, int], RelationMention], list[RelationMention]]:
+    """What the patterns said of each mention pair (classifier features), the pairs they gave a role, and
+    the relations outside the classifier's scope (roles with no organization, actions)."""
+    at = {(m.span.start, m.span.end): i for i, m in enumerate(ctx.mentions)}
+    hits: dict[tuple[int, int], list[str]] = defaultdict(list)
+    roles: dict[tuple[int, int], RelationMention] = {}
+    kept = []
+    for relation in rule_relations:
+        if relation.relation not in SCORED or relation.object is None:
+            kept.append(relation)
+            continue
+        pair = (at[(relation.subject.start, relation.subject.end)], at[(relation.object.start, relation.object.end)])
+        hits[pair] += [relation.extractor, relation.relation]
+        if relation.role:
+            roles.setdefault(pair, relation)
+    return hits, roles, kept

@@ -1,0 +1,66 @@
+"""What every relation pattern needs to know about one parsed article."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span as SpacySpan, Token
+
+from ..types import Article, ArticleEntity, EntityMention, RelationMention
+
+
+@dataclass
+class DocContext:
+    """A parsed article with its entity mentions indexed by token."""
+
+    article: Article
+    doc: Doc
+    mentions: list[EntityMention]
+    entities: list[ArticleEntity]
+    by_token: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for index, mention in enumerate(self.mentions):
+            for i in range(*mention.tokens):
+                self.by_token[i] = index
+
+    def mention_at(self, token: Token | None) -> int | None:
+        """The mention covering ``token``, if any."""
+        return None if token is None else self.by_token.get(token.i)
+
+    def type_of(self, mention: int) -> str:
+        return self.entities[self.mentions[mention].cluster].type
+
+    def is_country(self, mention: int) -> bool:
+        return (self.entities[self.mentions[mention].cluster].key or "").startswith("iso3166:")
+
+    def span(self, mention: int) -> SpacySpan:
+        start, end = self.mentions[mention].tokens
+        return self.doc[start:end]
+
+    def mentions_in(self, tokens) -> list[int]:
+        """Mentions touched by the given tokens, in order, each once."""
+        seen: list[int] = []
+        for token in tokens:
+            index = self.by_token.get(token.i)
+            if index is not None and index not in seen:
+                seen.append(index)
+        return seen
+
+    def relation(self, relation: str, subject: int, obj: int | None, *, confidence: float, extractor: str,
+                 role: str | None = None, predicate: str | None = None, date: str | None = None) -> RelationMention:
+        subject_mention = self.mentions[subject]
+        object_mention = self.mentions[obj] if obj is not None else None
+        return RelationMention(
+            doc=self.article.id,
+            relation=relation,
+            subject=subject_mention.span,
+            object=object_mention.span if object_mention else None,
+            sentence=subject_mention.sentence,
+            confidence=confidence,
+            extractor=extractor,
+            role=role,
+            predicate=predicate,
+            date=date,
+            subject_entity=subject_mention.cluster,
+            object_entity=object_mention.cluster if object_mention else -1,
+        )

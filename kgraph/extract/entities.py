@@ -1,0 +1,284 @@
+"""Doc -> entity mentions, grouped into the entities of one article.
+
+Types come from a vote over all of an entity's mentions, so a surname tagged
+ORG once still joins its PERSON; within an article a surname or a defined
+acronym resolves to the full name.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span as SpacySpan
+
+from .lexicon import ROLE_MODIFIERS, is_role_word
+from ..names import HONORIFICS, country, curated_alias, name_key, normalize_name, strip_titles
+from ..types import Article, ArticleEntity, EntityMention, Span
+
+__all__ = ["LABEL_TYPES", "entity_mentions", "group_mentions"]
+
+LABEL_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE"}
+# Words the small model tags ORG on their own ("the Department", "Secretary of Defense"): fragments, not entities.
+GENERIC_WORDS = {
+    "department", "defense", "defence", "ministry", "government", "administration", "coalition", "agency", "office",
+    "council", "committee", "army", "navy", "military", "embassy", "company", "party", "state", "court", "police",
+    "mission", "alliance", "forces", "command", "group", "secretary", "president", "minister", "chief", "spokesperson",
+    "spokesman", "spokeswoman", "your", "support", "reply", "comments", "share", "click", "image", "related",
+}
+TYPE_ORDER = {"PERSON": 0, "ORG": 1, "PLACE": 2}
+US_STATES = {
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
+    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
+    "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+}
+
+
+def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
+    """The entity mentions of a parsed article, with offsets in ``article.text``."""
+    mentions = []
+    headline_mentions = []
+    for ent in doc.ents:
+        if ent.label_ not in LABEL_TYPES:
+            continue
+        mention = _mention(ent, article)
+        if mention is None:
+            continue
+        if _in_place_context(ent):
+            mention.label = "GPE"
+            mention.span = Span(mention.span.text, mention.span.start, mention.span.end, "PLACE")
+            mention.place_context = True
+        (headline_mentions if is_headline(ent.sent) else mentions).append(mention)
+    # Title Case headlines defeat the tagger ("NATO Agrees to Expand Iraq Training Mission"):
+    # keep a headline mention only when the body names the same entity.
+    body_keys = {_base_key(m) for m in mentions}
+    kept = [m for m in headline_mentions if _base_key(m) in body_keys or _base_key(m).startswith("country:")]
+    kept += _body_names_in_headlines(doc, article, mentions, kept)
+    return sorted(mentions + kept, key=lambda m: m.span.start)
+
+
+def _body_names_in_headlines(doc: Doc, article: Article, body: list[EntityMention],
+                             kept: list[EntityMention]) -> list[EntityMention]:
+    """Names the body uses, found again in Title Case headlines that the tagger missed them in."""
+    taken = {i for m in kept for i in range(*m.tokens)}
+    by_name = {}
+    for mention in body:
+        by_name.setdefault(mention.name, mention)
+    found = []
+    for sent in doc.sents:
+        if not is_headline(sent):
+            continue
+        for name in sorted(by_name, key=len, reverse=True):
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", sent.text):
+                span = doc.char_span(sent.start_char + match.start(), sent.start_char + match.end())
+                if span is None or any(i in taken for i in range(span.start, span.end)):
+                    continue
+                taken.update(range(span.start, span.end))
+                template = by_name[name]
+                start = article.to_text_offset(span.start_char)
+                end = article.to_text_offset(span.end_char - 1) + 1
+                sentence = (article.to_text_offset(sent.start_char), article.to_text_offset(sent.end_char - 1) + 1)
+                found.append(EntityMention(span=Span(article.text[start:end], start, end, template.span.type),
+                                           name=name, label=template.label, sentence=sentence,
+                                           tokens=(span.start, span.end), place_context=template.place_context))
+    return found
+
+
+def is_headline(sent: SpacySpan) -> bool:
+    """A Title Case line: most of its words capitalized."""
+    words = [t for t in sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words)
+
+
+def _in_place_context(ent: SpacySpan) -> bool:
+    """"Austin, Texas", "an Austin-based firm": the name is a place here, whatever the tagger said."""
+    doc = ent.doc
+    after = doc[ent.end:ent.end + 3]
+    if len(after) >= 2 and after[0].text == "-" and after[1].lower_ == "based":
+        return True
+    if ent.end < len(doc) and doc[ent.end].lower_.startswith("-based"):
+        return True
+    if len(after) >= 2 and after[0].text == "," and after[1].ent_type_ == "GPE" and after[1].ent_iob_ == "B":
+        nxt = next(e for e in doc.ents if e.start == after[1].i)
+        return country(nxt.text) is not None or nxt.text in US_STATES
+    return False
+
+
+def _mention(ent: SpacySpan, article: Article) -> EntityMention | None:
+    """The mention of one entity span: its offsets cover the name as written with any title before it
+    ("President Lincoln", as CoNLL04 marks it); its name and tokens leave the title out, for the role patterns."""
+    raw = ent.text
+    if "\n" in raw:
+        return None
+    surface = normalize_name(raw)
+    name_tokens = _without_titles(ent) if ent.label_ == "PERSON" else ent
+    name = normalize_name(name_tokens.text)
+    if ent.label_ == "PERSON":
+        name, _titles = strip_titles(name)
+    if not any(c.isalpha() for c in name) or len(name) > 120:
+        return None
+    if " " not in name and (name.casefold() in GENERIC_WORDS or name.rstrip(".").casefold() in HONORIFICS):
+        return None
+    offset = raw.find(surface)
+    if offset < 0:
+        return None
+    start = article.to_text_offset(ent.start_char + offset)
+    end = article.to_text_offset(ent.start_char + offset + len(surface) - 1) + 1
+    sent = ent.sent
+    sentence = (article.to_text_offset(sent.start_char), article.to_text_offset(max(sent.end_char - 1, sent.start_char)) + 1)
+    label = ent.label_
+    if label == "ORG" and len(name.split()) > 1 and ent.start > 0 and is_role_word(ent.doc[ent.start - 1]):
+        label = "PERSON"  # "spokesperson Piers Cazalet": a title right before a name makes it a person
+    return EntityMention(span=Span(article.text[start:end], start, end, LABEL_TYPES[label]), name=name,
+                         label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
+
+
+def _without_titles(ent: SpacySpan) -> SpacySpan:
+    """"President John F. Kennedy" -> "John F. Kennedy": the name after any titles the recognizer took in."""
+    doc = ent.doc
+    start = ent.start
+    while start < ent.end - 1 and (is_role_word(doc[start]) or doc[start].lower_ in ROLE_MODIFIERS
+                                   or doc[start].text == "." and start > ent.start):
+        start += 1
+    return doc[start:ent.end]
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _base_key(mention: EntityMention, place_names: frozenset[str] = frozenset()) -> str:
+    if mention.place_context or mention.label in ("GPE", "LOC", "FAC") and name_key(mention.name) in place_names:
+        return f"place:{name_key(mention.name)}"
+    if mention.label in ("GPE", "LOC") or mention.label == "ORG" and mention.name.isupper():
+        found = country(mention.name)
+        if found:
+            return f"country:{found[0]}"
+    curated = curated_alias(mention.name)
+    if curated:
+        return f"alias:{name_key(curated[0])}"
+    return f"name:{name_key(mention.name)}"
+
+
+def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | None = None) -> list[ArticleEntity]:
+    """Group an article's mentions (offsets into ``text``) into entities; sets ``mention.cluster`` and returns the entities."""
+    if not mentions:
+        return []
+    groups = _UnionFind(len(mentions))
+    first_by_key: dict[str, int] = {}
+    place_names = frozenset(name_key(m.name) for m in mentions if m.place_context)
+    keys = [_base_key(m, place_names) for m in mentions]
+    for i, key in enumerate(keys):
+        groups.union(first_by_key.setdefault(key, i), i)
+    _join_acronyms(mentions, text, groups)
+    _join_short_person_names(mentions, groups)
+
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(mentions)):
+        members[groups.find(i)].append(i)
+    entities = []
+    for index, (_root, idxs) in enumerate(sorted(members.items())):
+        for i in idxs:
+            mentions[i].cluster = index
+        entities.append(_entity([mentions[i] for i in idxs], [keys[i] for i in idxs], nlp))
+    return entities
+
+
+def _join_acronyms(mentions: list[EntityMention], text: str, groups: _UnionFind) -> None:
+    """"the Islamic State (ISIS)": an acronym in brackets right after a name is that entity."""
+    for i, mention in enumerate(mentions):
+        for j in range(i + 1, min(i + 3, len(mentions))):
+            other = mentions[j]
+            if (text[mention.span.end:other.span.start].strip() == "(" and other.name.isupper()
+                    and text[other.span.end:other.span.end + 1] == ")"):
+                groups.union(i, j)
+
+
+def _join_short_person_names(mentions: list[EntityMention], groups: _UnionFind) -> None:
+    """"Stoltenberg" and "Jens Stoltenberg" are one person when only one full name ends in that surname."""
+    full_names: dict[str, set[int]] = defaultdict(set)
+    for i, mention in enumerate(mentions):
+        words = mention.name.split()
+        if mention.label == "PERSON" and len(words) > 1:
+            full_names[name_key(words[-1])].add(groups.find(i))
+            full_names[name_key(f"{words[0]} {words[-1]}")].add(groups.find(i))
+    for i, mention in enumerate(mentions):
+        if mention.label not in ("PERSON", "ORG") or mention.place_context:
+            continue
+        words = mention.name.split()
+        key = name_key(words[-1]) if len(words) == 1 else name_key(f"{words[0]} {words[-1]}")
+        owners = {groups.find(j) for j in full_names.get(key, ())}
+        if len(owners) == 1:
+            groups.union(owners.pop(), i)
+
+
+def _entity(members: list[EntityMention], keys: list[str], nlp: Language | None) -> ArticleEntity:
+    names = Counter(m.name for m in members)
+    country_keys = [k for k in keys if k.startswith("country:")]
+    alias_keys = [m for m in members if curated_alias(m.name)]
+    external = None
+    if country_keys:
+        code = Counter(country_keys).most_common(1)[0][0].split(":", 1)[1]
+        canonical = next(country(m.name)[1] for m in members if country(m.name) and country(m.name)[0] == code)
+        entity_type, external = "PLACE", f"iso3166:{code}"
+    elif alias_keys:
+        canonical, entity_type = curated_alias(alias_keys[0].name)
+    else:
+        entity_type = _vote(members, nlp)
+        canonical = _canonical(members, entity_type, names)
+    aliases = {name for name in names if name != canonical}
+    return ArticleEntity(name=canonical, type=entity_type, aliases=aliases, mentions=len(members), key=external)
+
+
+def _vote(members: list[EntityMention], nlp: Language | None) -> str:
+    votes = Counter(m.span.type for m in members)
+    if any(m.label == "PERSON" and len(m.name.split()) > 1 for m in members):
+        votes["PERSON"] += len(members)  # a full personal name outweighs stray tags of its surname
+    if votes.get("PERSON", 0) == 0 and nlp is not None and _looks_like_surname(members):
+        if probe_type(nlp, members[0].name) == "PERSON":
+            votes["PERSON"] += len(members) + 1
+    return sorted(votes.items(), key=lambda kv: (-kv[1], TYPE_ORDER[kv[0]]))[0][0]
+
+
+def _looks_like_surname(members: list[EntityMention]) -> bool:
+    return all(m.label == "ORG" and len(m.name.split()) == 1 and m.name[:1].isupper() and not m.name.isupper()
+               for m in members)
+
+
+@functools.lru_cache(maxsize=4096)
+def _probe(nlp: Language, name: str) -> str | None:
+    doc = nlp(f"I met {name}.")
+    labels = [ent.label_ for ent in doc.ents if ent.text == name]
+    return labels[0] if labels else None
+
+
+def probe_type(nlp: Language, name: str) -> str | None:
+    """How the pipeline tags a bare name in a neutral sentence: the model's prior for a lone surname.
+
+    "Biden taking office" comes out ORG in context; "I met Biden." comes out PERSON.
+    """
+    label = _probe(nlp, name)
+    return LABEL_TYPES.get(label) if label else None
+
+
+def _canonical(members: list[EntityMention], entity_type: str, names: Counter) -> str:
+    if entity_type == "PERSON":
+        people = [m.name for m in members if m.label == "PERSON"] or list(names)
+        return sorted(set(people), key=lambda n: (-len(n.split()), -names[n], -len(n), n))[0]
+    return sorted(names, key=lambda n: (-names[n], -len(n), n))[0]

@@ -1,0 +1,33 @@
+"""Word lists the relation patterns share."""
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from ..names import HONORIFICS
+
+ROLE_WORDS = {
+    "spokesperson", "spokesman", "spokeswoman", "secretary", "secretary-general", "minister", "president",
+    "vice-president", "chief", "director", "general", "commander", "ambassador", "chairman", "chairwoman", "chair",
+    "ceo", "executive", "head", "leader", "official", "officer", "adviser", "advisor", "envoy", "governor", "mayor",
+    "senator", "representative", "premier", "chancellor", "deputy", "founder", "co-founder", "editor", "analyst",
+    "correspondent", "reporter", "manager", "partner", "aide", "counsel", "attorney", "lawyer", "professor",
+    "researcher", "scientist", "economist", "strategist", "coordinator", "administrator", "commissioner", "judge",
+    "justice", "prosecutor", "lieutenant", "colonel", "captain", "admiral", "major", "sergeant", "king", "queen",
+    "prince", "emir", "sheikh", "cleric", "member", "chairperson", "press", "staff", "diplomat", "negotiator",
+    "inspector", "superintendent", "president-elect", "treasurer", "auditor", "vice", "prime", "foreign",
+    "defense", "defence", "spy", "owner", "employee", "engineer", "pilot", "soldier", "worker", "coach", "player",
+    "anchor", "columnist", "producer", "publisher", "boss", "cmdr", "col", "gen", "lt", "sgt", "capt", "adm",
+}
+ROLE_MODIFIERS = {"acting", "former", "then", "interim", "deputy", "assistant", "senior", "chief", "top", "new",
+                  "outgoing", "incoming", "associate", "principal", "general", "vice", "executive", "managing"}
+PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", "inside", "within", "toward",
+                      "towards", "near", "around", "out", "over", "on", "onto", "outside"}
+KILL_VERBS = {"kill", "assassinate", "murder", "shoot", "slay", "execute", "stab", "strangle", "behead", "slaughter"}
+REPORTING_VERBS = {"say", "tell", "add", "stress", "clarify", "note", "state", "announce", "claim", "report",
+                   "explain", "argue", "insist", "write", "ask", "reply", "warn", "suggest", "confirm"}
+
+
+def is_role_word(token: Token) -> bool:
+    """A word that names a position: "spokesperson", "Secretary-General", "Cmdr."."""
+    word = token.lower_.rstrip(".")
+    return word in ROLE_WORDS or word in HONORIFICS or any(part in ROLE_WORDS for part in word.split("-"))

@@ -1,0 +1,129 @@
+"""Person-role-organization: "NATO Secretary-General Jens Stoltenberg", "X, a spokesman for Y"."""
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from ..names import HONORIFICS
+from ..types import RelationMention
+from .context import DocContext
+from .lexicon import ROLE_MODIFIERS, is_role_word
+
+__all__ = ["role_relations"]
+
+CHAIN_GLUE = {"-", "'s", "’s", "of", "for", "and"}
+ORG_PREPOSITIONS = {"of", "for", "at", "with", "in"}
+
+
+def role_relations(ctx: DocContext) -> list[RelationMention]:
+    """Every role a person is given in the article, with the organization when the text names it."""
+    found: list[RelationMention] = []
+    for index, mention in enumerate(ctx.mentions):
+        if ctx.type_of(index) != "PERSON":
+            continue
+        found.extend(_title_before_name(ctx, index) or _apposition(ctx, index) or _copula(ctx, index))
+    return found
+
+
+def _title_before_name(ctx: DocContext, person: int) -> list[RelationMention]:
+    """"Pentagon spokesperson Cmdr. Jessica L. McNulty": the words before a name, up to a verb or comma."""
+    doc = ctx.doc
+    span = ctx.span(person)
+    sent_start = span.sent.start
+    chain: list[Token] = []
+    i = span.start - 1
+    while i >= sent_start:
+        token = doc[i]
+        other = ctx.mention_at(token)
+        if other is not None and ctx.type_of(other) == "PERSON":
+            break
+        if not (other is not None or token.pos_ in ("NOUN", "PROPN", "ADJ") or token.lower_ in CHAIN_GLUE
+                or token.lower_ in ROLE_MODIFIERS or token.lower_.rstrip(".") in HONORIFICS or token.text == "."
+                and i > 0 and doc[i - 1].lower_ in HONORIFICS):
+            break
+        chain.insert(0, token)
+        i -= 1
+    while chain and (chain[0].lower_ in CHAIN_GLUE or chain[0].text == "."):
+        chain.pop(0)
+    return _role_from_words(ctx, person, chain, "role:title")
+
+
+def _role_from_words(ctx: DocContext, person: int, words: list[Token], extractor: str) -> list[RelationMention]:
+    orgs = [m for m in ctx.mentions_in(words) if ctx.type_of(m) == "ORG"]
+    role_words = [t for t in words if ctx.mention_at(t) is None or ctx.type_of(ctx.mention_at(t)) != "ORG"]
+    role_words = _trim(role_words)
+    if not any(is_role_word(t) or t.pos_ == "NOUN" for t in role_words):
+        return []
+    role = _role_text(role_words)
+    if not role:
+        return []
+    if not orgs:
+        return [ctx.relation("works_for", person, None, confidence=0.7, extractor=extractor, role=role)]
+    return [ctx.relation("works_for", person, org, confidence=0.85, extractor=extractor, role=role) for org in orgs[:1]]
+
+
+def _trim(words: list[Token]) -> list[Token]:
+    """Drop honorifics, articles, possessives and dangling glue at either end."""
+    kept = [t for t in words if t.lower_.rstrip(".") not in HONORIFICS or t.lower_ in ("gen", "general")
+            and len(words) > 1 and t is not words[-1]]
+    kept = [t for t in kept if t.pos_ not in ("DET", "PRON") and t.lower_ not in ("'s", "’s")]
+    while kept and (kept[0].lower_ in CHAIN_GLUE or kept[0].is_punct):
+        kept.pop(0)
+    while kept and (kept[-1].lower_ in CHAIN_GLUE or kept[-1].is_punct):
+        kept.pop()
+    return kept
+
+
+def _role_text(words: list[Token]) -> str:
+    text = ""
+    for token in words:
+        glue = "" if token.text == "-" or text.endswith("-") or not text else " "
+        text += glue + token.text
+    return text.strip()
+
+
+def _apposition(ctx: DocContext, person: int) -> list[RelationMention]:
+    """"Kevin O'Brien, a spokesman for the US Embassy", "Jens Stoltenberg, the NATO chief"."""
+    root = ctx.span(person).root
+    nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ in ("NOUN", "PROPN")]
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        nouns.append(root.head)  # "NATO's chief, Jens Stoltenberg"
+    for noun in nouns:
+        if ctx.mention_at(noun) is not None and ctx.type_of(ctx.mention_at(noun)) == "PERSON":
+            continue
+        words = [t for t in noun.subtree if t.i <= noun.i and t.i not in range(*ctx.mentions[person].tokens)]
+        orgs = [m for m in ctx.mentions_in(noun.subtree) if ctx.type_of(m) == "ORG"]
+        role = _role_text(_trim([t for t in words if ctx.mention_at(t) is None]))
+        if not role or not (is_role_word(noun) or noun.pos_ == "NOUN"):
+            continue
+        org = orgs[0] if orgs else None
+        return [ctx.relation("works_for", person, org, confidence=0.8 if org is not None else 0.6,
+                             extractor="role:apposition", role=role)]
+    return []
+
+
+def _copula(ctx: DocContext, person: int) -> list[RelationMention]:
+    """"X is the chief executive of Y", "X works for Y", "X joined Y"."""
+    root = ctx.span(person).root
+    if root.dep_ not in ("nsubj", "nsubjpass"):
+        return []
+    verb = root.head
+    found = []
+    if verb.lemma_ in ("be", "serve", "become", "remain", "work", "join", "lead", "head", "run", "chair"):
+        for child in verb.children:
+            if child.dep_ in ("attr", "dobj") and child.pos_ in ("NOUN", "PROPN"):
+                org_mention = ctx.mention_at(child)
+                if org_mention is not None and ctx.type_of(org_mention) == "ORG":  # "X joined Y", "X heads Y"
+                    found.append(ctx.relation("works_for", person, org_mention, confidence=0.6,
+                                              extractor="role:verb", role=verb.lemma_ if verb.lemma_ != "be" else None))
+                    continue
+                orgs = [m for m in ctx.mentions_in(child.subtree) if ctx.type_of(m) == "ORG"]
+                if orgs and (is_role_word(child) or child.pos_ == "NOUN"):
+                    words = [t for t in child.subtree if t.i <= child.i]
+                    role = _role_text(_trim([t for t in words if ctx.mention_at(t) is None])) or None
+                    found.append(ctx.relation("works_for", person, orgs[0], confidence=0.75,
+                                              extractor="role:copula", role=role))
+            if child.dep_ == "prep" and child.lower_ in ("for", "at", "with") and verb.lemma_ in ("work", "serve"):
+                orgs = [m for m in ctx.mentions_in(child.subtree) if ctx.type_of(m) == "ORG"]
+                if orgs:
+                    found.append(ctx.relation("works_for", person, orgs[0], confidence=0.7, extractor="role:verb"))
+    return found

@@ -1,0 +1,130 @@
+"""Article extractions -> one NetworkX ``MultiDiGraph`` with provenance on every edge.
+
+Nodes are corpus entities (``name``, ``type``, ``aliases``, ``mentions``,
+``articles``, ``roles``); edges are facts keyed by a stable fact id, each with
+the ``evidence`` of every sentence that states it. A fact read in two articles
+is one edge with two evidence records.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import networkx as nx
+
+from . import ids
+from .names import name_key
+from .resolve import Resolution, resolve
+from .types import ArticleExtraction, Evidence, RelationMention
+
+__all__ = ["build_graph", "fact_identity", "load_graph", "RELATION_LABELS"]
+
+RELATION_LABELS = {"based_in": "based in", "located_in": "located in", "lives_in": "lives in", "killed": "killed"}
+
+
+def fact_identity(relation: RelationMention, subject: str, obj: str | None) -> tuple:
+    """What makes two relation mentions the same fact."""
+    if relation.relation == "works_for":
+        return ("works_for", subject, obj, name_key(relation.role or ""))
+    if relation.relation == "action":
+        return ("action", subject, obj, name_key(relation.predicate or ""))
+    return (relation.relation, subject, obj)
+
+
+def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEFAULT_BASE,
+                resolution: Resolution | None = None) -> nx.MultiDiGraph:
+    """Merge extractions into one graph; deterministic for the same input."""
+    extractions = sorted(extractions, key=lambda e: e.article.id)
+    resolution = resolution or resolve(extractions)
+    graph = nx.MultiDiGraph()
+    graph.graph["base"] = base
+    graph.graph["articles"] = {e.article.id: e.article.metadata for e in extractions}
+    for entity in sorted(resolution.entities.values(), key=lambda e: e.id):
+        attrs = {"name": entity.name, "type": entity.type, "aliases": entity.aliases, "mentions": entity.mentions,
+                 "articles": entity.articles, "iri": ids.iri(entity.id, base), "roles": []}
+        if entity.key:
+            attrs["key"] = entity.key
+        graph.add_node(entity.id, **attrs)
+
+    facts: dict[tuple, dict] = {}
+    for extraction in extractions:
+        article = extraction.article
+        for relation in extraction.relations:
+            subject = resolution.members[(article.id, relation.subject_entity)]
+            obj = resolution.members[(article.id, relation.object_entity)] if relation.object_entity >= 0 else None
+            if subject == obj:
+                continue
+            identity = fact_identity(relation, subject, obj)
+            fact = facts.setdefault(identity, {"relation": relation.relation, "subject": subject, "object": obj,
+                                               "roles": Counter(), "predicates": Counter(), "dates": Counter(),
+                                               "evidence": []})
+            if relation.role:
+                fact["roles"][relation.role] += 1
+            if relation.predicate:
+                fact["predicates"][relation.predicate] += 1
+            if relation.date:
+                fact["dates"][relation.date] += 1
+            fact["evidence"].append(_evidence(article.text, relation))
+
+    roles = defaultdict(list)
+    for identity in sorted(facts, key=lambda i: tuple("" if x is None else str(x) for x in i)):
+        fact = facts[identity]
+        evidence = sorted({json.dumps(e.to_json(), sort_keys=True) for e in fact["evidence"]})
+        evidence = [json.loads(e) for e in evidence]
+        articles = sorted({e["article"] for e in evidence})
+        attrs = {"relation": fact["relation"], "articles": articles, "evidence": evidence,
+                 "confidence": max(e["confidence"] for e in evidence)}
+        role = _most_common(fact["roles"])
+        predicate = _most_common(fact["predicates"])
+        if role:
+            attrs["role"] = role
+        if predicate:
+            attrs["predicate"] = predicate
+        if fact["dates"]:
+            attrs["date"] = _most_common(fact["dates"])
+        attrs["label"] = role or predicate or RELATION_LABELS.get(fact["relation"], "works for")
+        key = ids.fact_id(fact["relation"], *identity[1:])
+        attrs["iri"] = ids.iri(key, base)
+        if fact["relation"] == "works_for":
+            roles[fact["subject"]].append({"role": role, "organization": fact["object"], "articles": articles,
+                                           "fact": key})
+        if fact["object"] is not None:
+            graph.add_edge(fact["subject"], fact["object"], key=key, **attrs)
+        else:
+            graph.nodes[fact["subject"]].setdefault("open_roles", []).append({"key": key, **attrs})
+    for node, entries in roles.items():
+        graph.nodes[node]["roles"] = entries
+    return graph
+
+
+def _most_common(counter: Counter) -> str | None:
+    if not counter:
+        return None
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _evidence(text: str, relation: RelationMention) -> Evidence:
+    start, end = relation.sentence
+    return Evidence(
+        article=relation.doc,
+        sentence=text[start:end],
+        sentence_start=start,
+        sentence_end=end,
+        subject_start=relation.subject.start,
+        subject_end=relation.subject.end,
+        object_start=relation.object.start if relation.object else None,
+        object_end=relation.object.end if relation.object else None,
+        extractor=relation.extractor,
+        confidence=relation.confidence,
+    )
+
+
+def load_graph(path: str | Path) -> nx.MultiDiGraph:
+    """Read ``graph.json`` (node-link) from an exports folder or a file path."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "graph.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")

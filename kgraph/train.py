@@ -1,0 +1,244 @@
+"""Train the models kgraph ships in ``kgraph/models/``, from the shared gold data, on a CPU in minutes.
+
+    python -m kgraph.train --data ../shared/data --out kgraph/models
+
+- ``models/ner``: en_core_web_sm's entity recognizer fine-tuned on the CoNLL04 train split, so that
+  person, organization and place names get CoNLL04's boundaries ("President Lincoln", no leading "the").
+- ``models/relations.json``: a logistic regression over candidate entity pairs of a sentence
+  (see :mod:`kgraph.extract.classifier`), trained on CoNLL04 train and KnowledgeNet folds 1-2.
+
+The CoNLL04 dev split and KnowledgeNet fold 3 are never read here: they are kept for ``kgraph eval``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example, offsets_to_biluo_tags
+from spacy.util import minibatch
+
+from .extract import pattern_relations
+from .extract.classifier import LABELS, candidate_pairs, pair_features, pattern_hits
+from .extract.ner import merge_names, retag
+from .ingest import make_article
+from .nlp import DEFAULT_MODEL, load_pipeline
+
+__all__ = ["CONLL04_LABELS", "train_ner", "train_relations"]
+
+CONLL04_LABELS = {"Peop": "PERSON", "Org": "ORG", "Loc": "GPE"}
+MODELS = Path(__file__).parent / "models"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def ner_examples(nlp: Language, records: list[dict]) -> list[Example]:
+    """CoNLL04 sentences as NER examples with kgraph's labels; "Other" entities are left out."""
+    examples = []
+    for record in records:
+        doc = nlp.make_doc(record["text"])
+        spans = [(e["start"], e["end"], CONLL04_LABELS[e["type"]]) for e in record["entities"]
+                 if e["type"] in CONLL04_LABELS]
+        tags = offsets_to_biluo_tags(doc, spans)  # "-" (unknown) where a gold span does not fit the tokens
+        examples.append(Example.from_dict(doc, {"words": [t.text for t in doc], "spaces": [bool(t.whitespace_) for t in doc],
+                                                "entities": tags}))
+    return examples
+
+
+def ner_scores(ner_nlp: Language, examples: list[Example]) -> dict[str, float]:
+    """Entity F1 on held-out examples: typed, and spans only (relation scoring never looks at entity types)."""
+    docs = ner_nlp.pipe(Doc(ner_nlp.vocab, words=[t.text for t in eg.reference],
+                            spaces=[bool(t.whitespace_) for t in eg.reference]) for eg in examples)
+    typed, spans, predicted, gold = 0, 0, 0, 0
+    for doc, eg in zip(docs, examples):
+        mine = {(e.start, e.end): e.label_ for e in doc.ents if e.label_ in CONLL04_LABELS.values()}
+        truth = {(e.start, e.end): e.label_ for e in eg.reference.ents}
+        predicted, gold = predicted + len(mine), gold + len(truth)
+        spans += len(mine.keys() & truth.keys())
+        typed += sum(mine[k] == truth[k] for k in mine.keys() & truth.keys())
+    return {"typed_f": 2 * typed / (predicted + gold), "span_f": 2 * spans / (predicted + gold)}
+
+
+def train_ner(train: list[dict], *, epochs: int = 20, seed: int = 0, dropout: float = 0.3,
+              held_out: list[dict] | None = None, log=print) -> Language:
+    """Fine-tune en_core_web_sm's NER (with its own tok2vec) on CoNLL04 sentences; returns a ner-only pipeline."""
+    random.seed(seed)
+    spacy.util.fix_random_seed(seed)
+    tokenizer_nlp = load_pipeline()
+    base = spacy.load(DEFAULT_MODEL)
+    ner_nlp = spacy.blank("en", vocab=base.vocab)
+    ner_nlp.add_pipe("ner", source=base)
+    examples = ner_examples(tokenizer_nlp, train)
+    check = ner_examples(tokenizer_nlp, held_out) if held_out else []
+    optimizer = ner_nlp.resume_training()
+    for epoch in range(epochs):
+        random.shuffle(examples)
+        losses: dict[str, float] = {}
+        started = time.perf_counter()
+        for batch in minibatch(examples, size=16):
+            ner_nlp.update(batch, drop=dropout, sgd=optimizer, losses=losses)
+        line = f"ner epoch {epoch + 1}: loss {losses['ner']:.1f} ({time.perf_counter() - started:.0f}s)"
+        if check:
+            line += " held-out " + " ".join(f"{k}={v:.3f}" for k, v in ner_scores(ner_nlp, check).items())
+        log(line)
+    return ner_nlp
+
+
+CONLL04_TO_KGRAPH = {"Work_For": "works_for", "OrgBased_In": "based_in", "Located_In": "located_in",
+                     "Live_In": "lives_in", "Kill": "killed"}
+Rows = tuple[list[list[str]], list[str]]
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _best(span: tuple[int, int], spans: list[tuple[int, int]]) -> int | None:
+    """The index of the span overlapping ``span`` most, if any does."""
+    scored = [(_overlap(span, other), i) for i, other in enumerate(spans)]
+    best = max(scored, default=(0, None))
+    return best[1] if best[0] > 0 else None
+
+
+def conll04_rows(nlp: Language, records: list[dict]) -> Rows:
+    """Pair features and labels from CoNLL04 sentences, on their gold entity spans."""
+    features, labels = [], []
+    for record, doc in zip(records, nlp.pipe(r["text"] for r in records)):
+        names = [doc.char_span(e["start"], e["end"], label=CONLL04_LABELS[e["type"]], alignment_mode="expand")
+                 for e in record["entities"] if e["type"] in CONLL04_LABELS]
+        news = list(doc.ents)
+        doc.set_ents(spacy.util.filter_spans([n for n in names if n is not None]), default="outside")
+        merge_names(doc, news)
+        article = make_article(record["id"], record["text"])
+        if article.clean != article.text:
+            continue
+        ctx, found = pattern_relations(article, doc, nlp)
+        gold_spans = [(e["start"], e["end"]) for e in record["entities"]]
+        gold = {(r["head"], r["tail"]): CONLL04_TO_KGRAPH[r["type"]] for r in record["relations"]}
+        owner = [_best((m.span.start, m.span.end), gold_spans) for m in ctx.mentions]
+        hits, _roles, _kept = pattern_hits(ctx, found)
+        for s, o in candidate_pairs(ctx):
+            features.append(pair_features(ctx, s, o, hits.get((s, o), ())))
+            labels.append(gold.get((owner[s], owner[o]), "none"))
+    return features, labels
+
+
+KNOWLEDGENET_TO_KGRAPH = {"EMPLOYEE_OR_MEMBER_OF": "works_for", "CEO": "works_for", "HEADQUARTERS": "based_in"}
+
+
+def knowledgenet_rows(nlp: Language, records: list[dict]) -> Rows:
+    """Pair features and labels from KnowledgeNet passages, on the entities kgraph finds in them.
+
+    A pair is labelled only where the passage was annotated for its relation: a person-organization
+    pair is a negative only when EMPLOYEE_OR_MEMBER_OF was annotated, an organization-place pair only
+    when HEADQUARTERS was.
+    """
+    features, labels = [], []
+    records = [r for r in records if set(r["properties"]) & set(KNOWLEDGENET_TO_KGRAPH)]
+    for record, doc in zip(records, retag(nlp.pipe(r["passageText"] for r in records), nlp)):
+        article = make_article(str(record["documentId"]), record["passageText"])
+        if article.clean != article.text:
+            continue
+        base = record["passageStart"]
+        facts = []
+        for fact in record["facts"]:
+            relation = KNOWLEDGENET_TO_KGRAPH.get(fact["property"])
+            subject = (fact["subjectStart"] - base, fact["subjectEnd"] - base)
+            obj = (fact["objectStart"] - base, fact["objectEnd"] - base)
+            if relation:
+                facts.append((relation, obj, subject) if fact["property"] == "CEO" else (relation, subject, obj))
+        negatives = set()
+        if "EMPLOYEE_OR_MEMBER_OF" in record["properties"]:
+            negatives.add("PERSON>ORG")
+        if "HEADQUARTERS" in record["properties"]:
+            negatives.add("ORG>PLACE")
+        ctx, found = pattern_relations(article, doc, nlp)
+        hits, _roles, _kept = pattern_hits(ctx, found)
+        for s, o in candidate_pairs(ctx):
+            a, b = ctx.mentions[s].span, ctx.mentions[o].span
+            label = next((rel for rel, subject, obj in facts
+                          if _overlap((a.start, a.end), subject) and _overlap((b.start, b.end), obj)), "none")
+            if label == "none" and f"{ctx.type_of(s)}>{ctx.type_of(o)}" not in negatives:
+                continue
+            features.append(pair_features(ctx, s, o, hits.get((s, o), ())))
+            labels.append(label)
+    return features, labels
+
+
+def fit_relations(rows: Rows, *, c: float = 0.3, min_count: int = 2):
+    """A multinomial logistic regression over the rows' features seen at least ``min_count`` times."""
+    from collections import Counter
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    features, labels = rows
+    counts = Counter(f for row in features for f in set(row))
+    vocabulary = sorted(f for f, n in counts.items() if n >= min_count)
+    index = {f: i for i, f in enumerate(vocabulary)}
+    indptr, indices = [0], []
+    for row in features:
+        indices += sorted({index[f] for f in row if f in index})
+        indptr.append(len(indices))
+    matrix = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(features), len(vocabulary)))
+    model = LogisticRegression(C=c, max_iter=3000)
+    model.fit(matrix, [LABELS.index(label) for label in labels])
+    weights = np.zeros((len(vocabulary), len(LABELS)), dtype=np.float32)
+    bias = np.zeros(len(LABELS), dtype=np.float32)
+    for column, label in enumerate(model.classes_):
+        weights[:, label] = model.coef_[column]
+        bias[label] = model.intercept_[column]
+    return vocabulary, weights, bias
+
+
+def train_relations(nlp: Language, conll04: list[dict], knowledgenet: list[dict], out: Path, *,
+                    c: float = 0.3, threshold: float = 0.0, log=print) -> None:
+    import numpy as np
+
+    started = time.perf_counter()
+    features, labels = conll04_rows(nlp, conll04)
+    kn_features, kn_labels = knowledgenet_rows(nlp, knowledgenet)
+    log(f"relations: {len(features)} CoNLL04 pairs, {len(kn_features)} KnowledgeNet pairs "
+        f"({time.perf_counter() - started:.0f}s)")
+    vocabulary, weights, bias = fit_relations((features + kn_features, labels + kn_labels), c=c)
+    out.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out / "relations.npz", features=np.array(vocabulary), labels=np.array(LABELS),
+                        weights=weights, bias=bias, threshold=np.array(threshold))
+    log(f"relations: {len(vocabulary)} features written to {out / 'relations.npz'} "
+        f"({time.perf_counter() - started:.0f}s)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m kgraph.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"), help="the shared gold data folder")
+    parser.add_argument("--out", type=Path, default=MODELS, help="where the models are written")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--held-out", type=int, default=0,
+                        help="keep the last N train sentences out and report scores on them (for choosing settings)")
+    parser.add_argument("--only", choices=["ner", "relations"], help="train one model only")
+    args = parser.parse_args(argv)
+    train = read_jsonl(args.data / "conll04" / "train.jsonl")
+    held_out = train[-args.held_out:] if args.held_out else None
+    if held_out:
+        train = train[:-args.held_out]
+    if args.only in (None, "ner"):
+        ner_nlp = train_ner(train, epochs=args.epochs, held_out=held_out)
+        if not held_out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            ner_nlp.to_disk(args.out / "ner")
+    if args.only in (None, "relations"):
+        knowledgenet = [r for r in read_jsonl(args.data / "knowledgenet_folds1-3.jsonl") if r["fold"] in (1, 2)]
+        train_relations(load_pipeline(), train, knowledgenet, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Typed records that flow through the pipeline.
+
+Articles come out of :mod:`kgraph.ingest`, entity and relation mentions out of
+:mod:`kgraph.extract`, entities out of :mod:`kgraph.resolve`; every fact keeps
+its :class:`Evidence` all the way to the exports.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+EntityType = Literal["PERSON", "ORG", "PLACE"]
+RelationType = Literal["works_for", "based_in", "located_in", "lives_in", "killed", "action"]
+RELATION_TYPES: tuple[str, ...] = ("works_for", "based_in", "located_in", "lives_in", "killed", "action")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article. ``text`` is the text as given (offsets refer to it);
+    ``clean`` is what the NLP pipeline reads, ``clean_to_text`` maps its offsets back."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    path: str | None = None
+    clean: str = ""
+    clean_to_text: tuple[tuple[int, int], ...] = ()  # (clean_start, text_start) for each run
+
+    def to_text_offset(self, clean_offset: int) -> int:
+        """Map an offset in ``clean`` back to ``text``.
+
+        >>> a = Article(id="a", text="x.Y", clean="x. Y", clean_to_text=((0, 0), (3, 2)))
+        >>> a.to_text_offset(3)
+        2
+        """
+        best = (0, 0)
+        for run in self.clean_to_text:
+            if run[0] <= clean_offset:
+                best = run
+            else:
+                break
+        return best[1] + clean_offset - best[0]
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {k: v for k, v in (("title", self.title), ("date", self.date), ("url", self.url),
+                                  ("source", self.source)) if v}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of an article's text: ``text == article.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+    type: str
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end, "type": self.type}
+
+
+@dataclass
+class EntityMention:
+    """One entity mention in one article, with the name it resolves to in that article."""
+
+    span: Span
+    name: str  # normalized surface form ("Middle East", not "the Middle East")
+    label: str  # the NER label (PERSON, ORG, GPE, LOC, FAC, NORP)
+    sentence: tuple[int, int]
+    cluster: int = -1  # index of the in-article entity this mention belongs to
+    tokens: tuple[int, int] = (0, 0)  # token range in the parsed Doc
+    place_context: bool = False  # "Austin, Texas": a place here, whatever the tagger said
+
+
+@dataclass
+class ArticleEntity:
+    """An entity as seen within one article: all its mentions, a voted type, a canonical name."""
+
+    name: str
+    type: EntityType
+    aliases: set[str] = field(default_factory=set)
+    mentions: int = 0
+    key: str | None = None  # an external key when one is certain (ISO 3166 alpha-2 for countries)
+
+
+@dataclass(frozen=True)
+class RelationMention:
+    """One relation as stated in one sentence; the unit of ``kgraph extract``."""
+
+    doc: str
+    relation: str
+    subject: Span
+    object: Span | None
+    sentence: tuple[int, int]
+    confidence: float
+    extractor: str
+    role: str | None = None
+    predicate: str | None = None
+    date: str | None = None
+    subject_entity: int = -1  # index into the article's entities
+    object_entity: int = -1
+
+    def to_json(self) -> dict:
+        return {
+            "doc": self.doc,
+            "relation": self.relation,
+            "subject": self.subject.to_json(),
+            "object": self.object.to_json() if self.object else None,
+            "role": self.role,
+            "predicate": self.predicate,
+            "sentence": {"start": self.sentence[0], "end": self.sentence[1]},
+            "confidence": self.confidence,
+            "extractor": self.extractor,
+        }
+
+
+@dataclass
+class ArticleExtraction:
+    """Everything extracted from one article, before merging across articles."""
+
+    article: Article
+    entities: list[ArticleEntity]
+    mentions: list[EntityMention]
+    relations: list[RelationMention]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact was read: the provenance every edge and RDF fact carries."""
+
+    article: str
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    subject_start: int
+    subject_end: int
+    object_start: int | None
+    object_end: int | None
+    extractor: str
+    confidence: float
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,122 @@
+"""`kgraph eval`: how gold and predicted relations are matched and counted, and one small real run."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kgraph.errors import EvalError
+from kgraph.evaluate import Fact, add_groups, evaluate, format_report, knowledgenet_facts, score
+from kgraph.nlp import load_pipeline
+from kgraph.types import RelationMention, Span
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CONLL04_DEV = DATA / "conll04" / "dev.jsonl"
+KNOWLEDGENET = DATA / "knowledgenet_folds1-3.jsonl"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return load_pipeline()
+
+
+def fact(kind: str, subject: tuple[int, int], obj: tuple[int, int], doc: str = "s") -> Fact:
+    return Fact(doc, kind, subject, obj)
+
+
+def counts(table, kind):
+    c = table[kind]
+    return c.tp, c.fp, c.fn
+
+
+def test_strict_needs_both_spans_exact_and_the_type():
+    gold = [fact("Work_For", (0, 10), (20, 30)), fact("Live_In", (0, 10), (40, 45))]
+    pred = [fact("Work_For", (0, 10), (20, 30)),  # exact: a hit
+            fact("Work_For", (0, 10), (40, 45)),  # right spans of another relation, wrong type
+            fact("Live_In", (0, 9), (40, 45))]  # subject one character short
+    table = score([(gold, pred)], ["Work_For", "Live_In"], match="strict")
+    assert counts(table, "Work_For") == (1, 1, 0)
+    assert counts(table, "Live_In") == (0, 1, 1)
+
+
+def test_relaxed_accepts_overlapping_spans_each_counted_once():
+    gold = [fact("Live_In", (0, 10), (40, 45)), fact("Live_In", (0, 10), (50, 55))]
+    pred = [fact("Live_In", (0, 9), (40, 45)),  # overlaps the first gold relation
+            fact("Live_In", (5, 12), (41, 44)),  # overlaps it too: a second hit on one gold relation is wrong
+            fact("Live_In", (10, 14), (50, 55))]  # touches the subject's end only: no overlap
+    table = score([(gold, pred)], ["Live_In"], match="relaxed")
+    assert counts(table, "Live_In") == (1, 2, 1)
+    assert counts(score([(gold, pred)], ["Live_In"], match="strict"), "Live_In") == (0, 3, 2)
+
+
+def test_relaxed_matching_is_one_to_one_at_its_best():
+    # The first prediction overlaps both gold relations, the second only the first one:
+    # a greedy match would pair the first prediction with the first gold relation and score 1.
+    gold = [fact("Kill", (0, 10), (20, 30)), fact("Kill", (0, 10), (32, 40))]
+    pred = [fact("Kill", (0, 10), (25, 35)), fact("Kill", (0, 10), (20, 24))]
+    assert counts(score([(gold, pred)], ["Kill"], match="relaxed"), "Kill") == (2, 0, 0)
+
+
+def test_overlap_counts_as_knowledgenet_does():
+    # KnowledgeNet: a gold fact is found when any prediction overlaps it; a prediction overlapping
+    # some gold fact is never wrong, even when another prediction found that fact already.
+    gold = [fact("HEADQUARTERS", (0, 10), (20, 30)), fact("HEADQUARTERS", (0, 10), (40, 50))]
+    pred = [fact("HEADQUARTERS", (0, 4), (22, 25)), fact("HEADQUARTERS", (5, 9), (21, 23)),
+            fact("HEADQUARTERS", (60, 70), (20, 30))]
+    assert counts(score([(gold, pred)], ["HEADQUARTERS"], match="overlap"), "HEADQUARTERS") == (1, 1, 1)
+
+
+def test_groups_are_micro_averages():
+    gold = [fact("Work_For", (0, 1), (2, 3)), fact("OrgBased_In", (4, 5), (6, 7))]
+    pred = [fact("Work_For", (0, 1), (2, 3)), fact("Kill", (0, 1), (2, 3))]
+    table = add_groups(score([(gold, pred)], ["Work_For", "OrgBased_In", "Kill"], match="strict"),
+                       {"mission": ("Work_For", "OrgBased_In"), "micro": ("Work_For", "OrgBased_In", "Kill")})
+    assert counts(table, "mission") == (1, 0, 1)
+    assert counts(table, "micro") == (1, 1, 1)
+    assert table["micro"].precision == 0.5 and table["micro"].recall == 0.5
+
+
+def test_ceo_roles_score_as_ceo_with_the_organization_first():
+    person, org = Span("Ann Lee", 0, 7, "PERSON"), Span("Acme", 20, 24, "ORG")
+    relation = RelationMention(doc="d", relation="works_for", subject=person, object=org, sentence=(0, 30),
+                               confidence=0.8, extractor="test", role="chief executive")
+    facts = knowledgenet_facts([relation], ["CEO", "EMPLOYEE_OR_MEMBER_OF"])
+    assert facts == [Fact("d", "CEO", (20, 24), (0, 7)), Fact("d", "EMPLOYEE_OR_MEMBER_OF", (0, 7), (20, 24))]
+    assert knowledgenet_facts([relation], ["HEADQUARTERS"]) == []
+
+
+def test_format_is_sniffed_and_bad_files_say_what_to_do(tmp_path, nlp):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "x", "text": "Jane Doe lives in Paris .",
+                                "entities": [{"start": 0, "end": 8, "type": "Peop", "text": "Jane Doe"},
+                                             {"start": 18, "end": 23, "type": "Loc", "text": "Paris"}],
+                                "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}) + "\n")
+    report = evaluate(gold, nlp=nlp)
+    assert report.format == "conll04" and report.documents == 1
+    assert set(report.scores) == {"strict", "relaxed"}
+    assert report.to_json()["scores"]["strict"]["Live_In"]["fn"] + report.to_json()["scores"]["strict"]["Live_In"]["tp"] == 1
+    other = tmp_path / "other.jsonl"
+    other.write_text('{"hello": 1}\n')
+    with pytest.raises(EvalError, match="--format"):
+        evaluate(other, nlp=nlp)
+    with pytest.raises(EvalError, match="does not exist"):
+        evaluate(tmp_path / "missing.jsonl", nlp=nlp)
+
+
+@pytest.mark.skipif(not CONLL04_DEV.exists(), reason="the shared CoNLL04 data is not on this machine")
+def test_a_small_real_run_prints_every_type_and_group(nlp):
+    report = evaluate(CONLL04_DEV, nlp=nlp, limit=20)
+    table = format_report(report)
+    for row in ("Work_For", "OrgBased_In", "Located_In", "Live_In", "Kill", "micro", "mission"):
+        assert row in table
+    strict, relaxed = report.scores["strict"]["micro"], report.scores["relaxed"]["micro"]
+    assert strict.tp + strict.fn == relaxed.tp + relaxed.fn > 0  # the same gold relations either way
+    assert relaxed.tp >= strict.tp
+
+
+@pytest.mark.skipif(not KNOWLEDGENET.exists(), reason="the shared KnowledgeNet data is not on this machine")
+def test_a_small_knowledgenet_run_reads_one_fold(nlp):
+    report = evaluate(KNOWLEDGENET, nlp=nlp, fold=3, limit=10)
+    assert report.format == "knowledgenet" and report.fold == 3 and report.documents == 10
+    assert set(report.scores["overlap"]) >= {"EMPLOYEE_OR_MEMBER_OF", "CEO", "HEADQUARTERS", "works_for", "micro"}
