@@ -31,3 +31,18 @@ def is_role_word(token: Token) -> bool:
     """A word that names a position: "spokesperson", "Secretary-General", "Cmdr."."""
     word = token.lower_.rstrip(".")
     return word in ROLE_WORDS or word in HONORIFICS or any(part in ROLE_WORDS for part in word.split("-"))
+
+
+AGENT_SUFFIXES = ("ist", "ian", "or", "er", "ant", "ent", "man", "woman", "person", "ee", "eer")
+NOT_ROLES = {"headquarters", "center", "centre", "border", "quarter", "corner", "number", "power", "order", "water",
+             "matter", "letter", "paper", "chapter", "parent", "government", "department", "agreement", "statement",
+             "event", "element", "moment", "percent", "comment", "report", "tower", "harbor", "harbour", "cluster",
+             "theater", "theatre", "computer", "monitor", "sector", "factor", "floor", "door", "error", "interior"}
+
+
+def is_role_noun(token: Token) -> bool:
+    """A word that can head a role: a known title, or an agent noun ("analyst", "spokesman", "negotiator")."""
+    if is_role_word(token):
+        return True
+    word = token.lower_
+    return token.pos_ == "NOUN" and word not in NOT_ROLES and word.endswith(AGENT_SUFFIXES)

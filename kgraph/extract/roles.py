@@ -6,7 +6,7 @@ from spacy.tokens import Token
 from ..names import HONORIFICS
 from ..types import RelationMention
 from .context import DocContext
-from .lexicon import ROLE_MODIFIERS, is_role_word
+from .lexicon import ROLE_MODIFIERS, is_role_noun, is_role_word
 
 __all__ = ["role_relations"]
 
@@ -44,6 +44,8 @@ def _title_before_name(ctx: DocContext, person: int) -> list[RelationMention]:
         i -= 1
     while chain and (chain[0].lower_ in CHAIN_GLUE or chain[0].text == "."):
         chain.pop(0)
+    while chain and chain[-1].pos_ == "PROPN" and not is_role_word(chain[-1]) and ctx.mention_at(chain[-1]) is None:
+        chain.pop()  # a first name the recognizer left out: "Secretary-General Jens [Stoltenberg]"
     return _role_from_words(ctx, person, chain, "role:title")
 
 
@@ -51,7 +53,7 @@ def _role_from_words(ctx: DocContext, person: int, words: list[Token], extractor
     orgs = [m for m in ctx.mentions_in(words) if ctx.type_of(m) == "ORG"]
     role_words = [t for t in words if ctx.mention_at(t) is None or ctx.type_of(ctx.mention_at(t)) != "ORG"]
     role_words = _trim(role_words)
-    if not any(is_role_word(t) or t.pos_ == "NOUN" for t in role_words):
+    if not any(is_role_noun(t) for t in role_words):
         return []
     role = _role_text(role_words)
     if not role:
@@ -93,7 +95,7 @@ def _apposition(ctx: DocContext, person: int) -> list[RelationMention]:
         words = [t for t in noun.subtree if t.i <= noun.i and t.i not in range(*ctx.mentions[person].tokens)]
         orgs = [m for m in ctx.mentions_in(noun.subtree) if ctx.type_of(m) == "ORG"]
         role = _role_text(_trim([t for t in words if ctx.mention_at(t) is None]))
-        if not role or not (is_role_word(noun) or noun.pos_ == "NOUN"):
+        if not role or not is_role_noun(noun):
             continue
         org = orgs[0] if orgs else None
         return [ctx.relation("works_for", person, org, confidence=0.8 if org is not None else 0.6,
@@ -117,7 +119,7 @@ def _copula(ctx: DocContext, person: int) -> list[RelationMention]:
                                               extractor="role:verb", role=verb.lemma_ if verb.lemma_ != "be" else None))
                     continue
                 orgs = [m for m in ctx.mentions_in(child.subtree) if ctx.type_of(m) == "ORG"]
-                if orgs and (is_role_word(child) or child.pos_ == "NOUN"):
+                if orgs and is_role_noun(child):
                     words = [t for t in child.subtree if t.i <= child.i]
                     role = _role_text(_trim([t for t in words if ctx.mention_at(t) is None])) or None
                     found.append(ctx.relation("works_for", person, orgs[0], confidence=0.75,
