@@ -107,6 +107,7 @@ def _most_common(counter: Counter) -> str | None:
 
 def _evidence(text: str, relation: RelationMention) -> Evidence:
     start, end = relation.sentence
+    end = start + len(text[start:end].rstrip())
     return Evidence(
         article=relation.doc,
         sentence=text[start:end],

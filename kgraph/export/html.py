@@ -46,11 +46,12 @@ LABEL_LIMIT = 40  # characters of a name or edge label drawn on the canvas; the 
 SEED = 42
 LARGE_GRAPH = 1500  # above this many nodes only small components get the (quadratic) spring layout
 SMALL_COMPONENT = 100
-PX_PER_SQRT_NODE = 220.0  # a component of n nodes gets a square box this many px * sqrt(n) wide
-COMPONENT_GAP = 120.0
+PX_PER_SQRT_NODE = 220.0  # a component of n nodes gets a square box this many px * sqrt(n - 1) wide
+COMPONENT_GAP = 140.0
 
 VIS_DIR = "lib/vis-9.1.2"
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -145,7 +146,7 @@ def _node_record(graph: nx.MultiDiGraph, node: Hashable, node_ids: dict[Hashable
     return {
         "id": node_ids[node],
         "name": name,
-        "label": _shorten(name),
+        "label": _canvas_label(name),
         "type": entity_type,
         "color": TYPE_COLORS.get(entity_type, OTHER_COLOR),
         "aliases": sorted({str(alias) for alias in attrs.get("aliases", [])} - {name}),
@@ -178,7 +179,7 @@ def _edge_record(edge: tuple[Hashable, Hashable, Hashable, dict[str, Any]], inde
         "id": index,
         "from": node_ids[subject],
         "to": node_ids[obj],
-        "label": _shorten(label),
+        "label": _canvas_label(label),
         "fullLabel": label,
         "relation": str(attrs.get("relation", "")),
         "confidence": _confidence(attrs.get("confidence")),
@@ -274,7 +275,16 @@ def _article_refs(articles: Iterable[str], article_ids: dict[str, int]) -> list[
     return sorted({article_ids[article] for article in articles})
 
 
-def _shorten(text: str) -> str:
+def _canvas_label(text: str) -> str:
+    """The text drawn on the canvas: without bidi controls, at most LABEL_LIMIT characters.
+
+    The canvas cannot isolate a name the way ``<bdi>`` does, so a right-to-left override
+    could make "evil\u202egpj.exe" read as "evilexe.jpg"; the panel still shows the name whole.
+
+    >>> _canvas_label("evil\u202egpj.exe")
+    'evilgpj.exe'
+    """
+    text = text.translate(_BIDI_CONTROLS)
     return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "\u2026"
 
 
@@ -342,8 +352,11 @@ def _spectral_positions(component: nx.Graph) -> dict[Hashable, np.ndarray]:
 
 
 def _pack(boxes: list[dict[Hashable, np.ndarray]]) -> dict[Hashable, tuple[float, float]]:
-    """Place component layouts left to right in rows, each in a square sized by its node count."""
-    sides = [PX_PER_SQRT_NODE * math.sqrt(len(box)) for box in boxes]
+    """Place component layouts left to right in rows, each in a square sized by its node count.
+
+    A lone node gets a box of size zero: the gap around it is room enough.
+    """
+    sides = [PX_PER_SQRT_NODE * math.sqrt(len(box) - 1) for box in boxes]
     row_limit = max([math.sqrt(sum((side + COMPONENT_GAP) ** 2 for side in sides))] + sides)
     positions: dict[Hashable, tuple[float, float]] = {}
     x = y = row_height = 0.0
