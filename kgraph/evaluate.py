@@ -321,7 +321,8 @@ def evaluate(gold_path: str | Path, *, format: str | None = None, nlp: Language,
 
 
 def _model_name(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
+    name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
+    return name + " + kgraph's recognizer" if nlp.meta.get("kgraph_ner") else name
 
 
 def format_report(report: EvalReport) -> str:

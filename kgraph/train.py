@@ -3,9 +3,13 @@
     python -m kgraph.train --data ../shared/data --out kgraph/models
 
 - ``models/ner``: en_core_web_sm's entity recognizer fine-tuned on the CoNLL04 train split, so that
-  person, organization and place names get CoNLL04's boundaries ("President Lincoln", no leading "the").
-- ``models/relations.json``: a logistic regression over candidate entity pairs of a sentence
+  person, organization and place names get CoNLL04's boundaries ("President Lincoln", no leading "the"),
+  keeping the news model's own dates, nationalities and numbers; it replaces en_core_web_sm's recognizer
+  in :func:`kgraph.nlp.load_pipeline` (see :mod:`kgraph.extract.ner`).
+- ``models/relations.npz``: a logistic regression over candidate entity pairs of a sentence
   (see :mod:`kgraph.extract.classifier`), trained on CoNLL04 train and KnowledgeNet folds 1-2.
+
+It is deterministic: the same data gives the same files. Training needs scikit-learn; using the models does not.
 
 The CoNLL04 dev split and KnowledgeNet fold 3 are never read here: they are kept for ``kgraph eval``.
 """
@@ -24,14 +28,14 @@ from spacy.training import Example, offsets_to_biluo_tags
 from spacy.util import minibatch
 
 from .extract import pattern_relations
-from .extract.classifier import LABELS, candidate_pairs, pair_features, pattern_hits
-from .extract.ner import merge_names, retag
+from .extract.classifier import LABELS, candidate_pairs, pair_features, pair_vector, pattern_hits
 from .ingest import make_article
-from .nlp import DEFAULT_MODEL, load_pipeline
+from .nlp import load_pipeline
 
 __all__ = ["CONLL04_LABELS", "train_ner", "train_relations"]
 
 CONLL04_LABELS = {"Peop": "PERSON", "Org": "ORG", "Loc": "GPE"}
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC"}
 MODELS = Path(__file__).parent / "models"
 
 
@@ -40,17 +44,35 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def ner_examples(nlp: Language, records: list[dict]) -> list[Example]:
-    """CoNLL04 sentences as NER examples with kgraph's labels; "Other" entities are left out."""
+NEWS_ONLY_LABELS = {"DATE", "TIME", "NORP", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "EVENT",
+                    "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"}  # what CoNLL04 does not mark as names
+
+
+def _example(doc: Doc, spans: list[tuple[int, int, str]]) -> Example:
+    tags = offsets_to_biluo_tags(doc, spans)  # "-" (unknown) where a span does not fit the tokens
+    return Example.from_dict(doc, {"words": [t.text for t in doc], "spaces": [bool(t.whitespace_) for t in doc],
+                                   "entities": tags})
+
+
+def ner_examples(news: Language, records: list[dict]) -> list[Example]:
+    """CoNLL04 sentences as NER examples: CoNLL04's person, organization and place names, and the news
+    model's own entities of the types CoNLL04 does not mark (dates, nationalities, numbers...)."""
     examples = []
-    for record in records:
-        doc = nlp.make_doc(record["text"])
-        spans = [(e["start"], e["end"], CONLL04_LABELS[e["type"]]) for e in record["entities"]
+    for record, parsed in zip(records, news.pipe(r["text"] for r in records)):
+        names = [(e["start"], e["end"], CONLL04_LABELS[e["type"]]) for e in record["entities"]
                  if e["type"] in CONLL04_LABELS]
-        tags = offsets_to_biluo_tags(doc, spans)  # "-" (unknown) where a gold span does not fit the tokens
-        examples.append(Example.from_dict(doc, {"words": [t.text for t in doc], "spaces": [bool(t.whitespace_) for t in doc],
-                                                "entities": tags}))
+        finer = {(ent.start_char, ent.end_char): ent.label_ for ent in parsed.ents if ent.label_ in ("LOC", "FAC")}
+        names = [(start, end, finer.get((start, end), label) if label == "GPE" else label) for start, end, label in names]
+        others = [(ent.start_char, ent.end_char, ent.label_) for ent in parsed.ents if ent.label_ in NEWS_ONLY_LABELS
+                  and not any(ent.start_char < end and start < ent.end_char for start, end, _ in names)]
+        examples.append(_example(news.make_doc(record["text"]), sorted(names + others)))
     return examples
+
+
+def rehearsal_examples(news: Language, texts: list[str]) -> list[Example]:
+    """The news model's own entities on other text, so that the fine-tuned recognizer keeps what it knew."""
+    return [_example(news.make_doc(text), [(e.start_char, e.end_char, e.label_) for e in parsed.ents])
+            for text, parsed in zip(texts, news.pipe(texts))]
 
 
 def ner_scores(ner_nlp: Language, examples: list[Example]) -> dict[str, float]:
@@ -59,25 +81,25 @@ def ner_scores(ner_nlp: Language, examples: list[Example]) -> dict[str, float]:
                             spaces=[bool(t.whitespace_) for t in eg.reference]) for eg in examples)
     typed, spans, predicted, gold = 0, 0, 0, 0
     for doc, eg in zip(docs, examples):
-        mine = {(e.start, e.end): e.label_ for e in doc.ents if e.label_ in CONLL04_LABELS.values()}
-        truth = {(e.start, e.end): e.label_ for e in eg.reference.ents}
+        mine = {(e.start, e.end): e.label_ for e in doc.ents if e.label_ in NAME_LABELS}
+        truth = {(e.start, e.end): e.label_ for e in eg.reference.ents if e.label_ in NAME_LABELS}
         predicted, gold = predicted + len(mine), gold + len(truth)
         spans += len(mine.keys() & truth.keys())
         typed += sum(mine[k] == truth[k] for k in mine.keys() & truth.keys())
     return {"typed_f": 2 * typed / (predicted + gold), "span_f": 2 * spans / (predicted + gold)}
 
 
-def train_ner(train: list[dict], *, epochs: int = 20, seed: int = 0, dropout: float = 0.3,
+def train_ner(train: list[dict], rehearsal: list[str], *, epochs: int = 12, seed: int = 0, dropout: float = 0.3,
               held_out: list[dict] | None = None, log=print) -> Language:
-    """Fine-tune en_core_web_sm's NER (with its own tok2vec) on CoNLL04 sentences; returns a ner-only pipeline."""
+    """Fine-tune en_core_web_sm's NER (it has its own tok2vec) on CoNLL04 sentences, rehearsing its own output
+    on ``rehearsal`` texts; returns a pipeline holding the recognizer alone."""
     random.seed(seed)
     spacy.util.fix_random_seed(seed)
-    tokenizer_nlp = load_pipeline()
-    base = spacy.load(DEFAULT_MODEL)
-    ner_nlp = spacy.blank("en", vocab=base.vocab)
-    ner_nlp.add_pipe("ner", source=base)
-    examples = ner_examples(tokenizer_nlp, train)
-    check = ner_examples(tokenizer_nlp, held_out) if held_out else []
+    news = load_pipeline(names=False)
+    ner_nlp = spacy.blank("en", vocab=news.vocab)
+    ner_nlp.add_pipe("ner", source=news)
+    examples = ner_examples(news, train) + rehearsal_examples(news, rehearsal)
+    check = ner_examples(news, held_out) if held_out else []
     optimizer = ner_nlp.resume_training()
     for epoch in range(epochs):
         random.shuffle(examples)
@@ -94,7 +116,7 @@ def train_ner(train: list[dict], *, epochs: int = 20, seed: int = 0, dropout: fl
 
 CONLL04_TO_KGRAPH = {"Work_For": "works_for", "OrgBased_In": "based_in", "Located_In": "located_in",
                      "Live_In": "lives_in", "Kill": "killed"}
-Rows = tuple[list[list[str]], list[str]]
+Rows = tuple[list[list[str]], list, list[str]]  # features, dense vectors, labels
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -109,14 +131,15 @@ def _best(span: tuple[int, int], spans: list[tuple[int, int]]) -> int | None:
 
 
 def conll04_rows(nlp: Language, records: list[dict]) -> Rows:
-    """Pair features and labels from CoNLL04 sentences, on their gold entity spans."""
-    features, labels = [], []
+    """Pair features and labels from CoNLL04 sentences, on their gold names (and the pipeline's other entities)."""
+    features, vectors, labels = [], [], []
     for record, doc in zip(records, nlp.pipe(r["text"] for r in records)):
         names = [doc.char_span(e["start"], e["end"], label=CONLL04_LABELS[e["type"]], alignment_mode="expand")
                  for e in record["entities"] if e["type"] in CONLL04_LABELS]
-        news = list(doc.ents)
-        doc.set_ents(spacy.util.filter_spans([n for n in names if n is not None]), default="outside")
-        merge_names(doc, news)
+        names = spacy.util.filter_spans([n for n in names if n is not None])
+        others = [e for e in doc.ents if e.label_ in NEWS_ONLY_LABELS
+                  and not any(e.start < n.end and n.start < e.end for n in names)]
+        doc.set_ents(sorted(names + others, key=lambda e: e.start), default="outside")
         article = make_article(record["id"], record["text"])
         if article.clean != article.text:
             continue
@@ -127,8 +150,9 @@ def conll04_rows(nlp: Language, records: list[dict]) -> Rows:
         hits, _roles, _kept = pattern_hits(ctx, found)
         for s, o in candidate_pairs(ctx):
             features.append(pair_features(ctx, s, o, hits.get((s, o), ())))
+            vectors.append(pair_vector(ctx, s, o))
             labels.append(gold.get((owner[s], owner[o]), "none"))
-    return features, labels
+    return features, vectors, labels
 
 
 KNOWLEDGENET_TO_KGRAPH = {"EMPLOYEE_OR_MEMBER_OF": "works_for", "CEO": "works_for", "HEADQUARTERS": "based_in"}
@@ -141,9 +165,9 @@ def knowledgenet_rows(nlp: Language, records: list[dict]) -> Rows:
     pair is a negative only when EMPLOYEE_OR_MEMBER_OF was annotated, an organization-place pair only
     when HEADQUARTERS was.
     """
-    features, labels = [], []
+    features, vectors, labels = [], [], []
     records = [r for r in records if set(r["properties"]) & set(KNOWLEDGENET_TO_KGRAPH)]
-    for record, doc in zip(records, retag(nlp.pipe(r["passageText"] for r in records), nlp)):
+    for record, doc in zip(records, nlp.pipe(r["passageText"] for r in records)):
         article = make_article(str(record["documentId"]), record["passageText"])
         if article.clean != article.text:
             continue
@@ -169,19 +193,21 @@ def knowledgenet_rows(nlp: Language, records: list[dict]) -> Rows:
             if label == "none" and f"{ctx.type_of(s)}>{ctx.type_of(o)}" not in negatives:
                 continue
             features.append(pair_features(ctx, s, o, hits.get((s, o), ())))
+            vectors.append(pair_vector(ctx, s, o))
             labels.append(label)
-    return features, labels
+    return features, vectors, labels
 
 
-def fit_relations(rows: Rows, *, c: float = 0.3, min_count: int = 2):
-    """A multinomial logistic regression over the rows' features seen at least ``min_count`` times."""
+def fit_relations(rows: Rows, *, c: float = 1.0, min_count: int = 2, dense: bool = True):
+    """A multinomial logistic regression over the rows' features seen at least ``min_count`` times
+    (and their dense vectors); returns the vocabulary, sparse weights, dense weights (or None) and biases."""
     from collections import Counter
 
     import numpy as np
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
-    features, labels = rows
+    features, vectors, labels = rows
     counts = Counter(f for row in features for f in set(row))
     vocabulary = sorted(f for f, n in counts.items() if n >= min_count)
     index = {f: i for i, f in enumerate(vocabulary)}
@@ -190,29 +216,33 @@ def fit_relations(rows: Rows, *, c: float = 0.3, min_count: int = 2):
         indices += sorted({index[f] for f in row if f in index})
         indptr.append(len(indices))
     matrix = csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(features), len(vocabulary)))
+    if dense:
+        matrix = hstack([matrix, csr_matrix(np.stack(vectors))], format="csr")
     model = LogisticRegression(C=c, max_iter=3000)
     model.fit(matrix, [LABELS.index(label) for label in labels])
-    weights = np.zeros((len(vocabulary), len(LABELS)), dtype=np.float32)
+    weights = np.zeros((matrix.shape[1], len(LABELS)), dtype=np.float32)
     bias = np.zeros(len(LABELS), dtype=np.float32)
     for column, label in enumerate(model.classes_):
         weights[:, label] = model.coef_[column]
         bias[label] = model.intercept_[column]
-    return vocabulary, weights, bias
+    return vocabulary, weights[:len(vocabulary)], weights[len(vocabulary):] if dense else None, bias
 
 
 def train_relations(nlp: Language, conll04: list[dict], knowledgenet: list[dict], out: Path, *,
-                    c: float = 0.3, threshold: float = 0.0, log=print) -> None:
+                    c: float = 1.0, threshold: float = 0.4, log=print) -> None:
     import numpy as np
 
     started = time.perf_counter()
-    features, labels = conll04_rows(nlp, conll04)
-    kn_features, kn_labels = knowledgenet_rows(nlp, knowledgenet)
-    log(f"relations: {len(features)} CoNLL04 pairs, {len(kn_features)} KnowledgeNet pairs "
+    conll = conll04_rows(nlp, conll04)
+    kn = knowledgenet_rows(nlp, knowledgenet)
+    log(f"relations: {len(conll[0])} CoNLL04 pairs, {len(kn[0])} KnowledgeNet pairs "
         f"({time.perf_counter() - started:.0f}s)")
-    vocabulary, weights, bias = fit_relations((features + kn_features, labels + kn_labels), c=c)
+    rows = (conll[0] + kn[0], conll[1] + kn[1], conll[2] + kn[2])
+    vocabulary, weights, dense, bias = fit_relations(rows, c=c)
     out.mkdir(parents=True, exist_ok=True)
+    extra = {"dense": dense} if dense is not None else {}
     np.savez_compressed(out / "relations.npz", features=np.array(vocabulary), labels=np.array(LABELS),
-                        weights=weights, bias=bias, threshold=np.array(threshold))
+                        weights=weights, bias=bias, threshold=np.array(threshold), **extra)
     log(f"relations: {len(vocabulary)} features written to {out / 'relations.npz'} "
         f"({time.perf_counter() - started:.0f}s)")
 
@@ -221,7 +251,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m kgraph.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"), help="the shared gold data folder")
     parser.add_argument("--out", type=Path, default=MODELS, help="where the models are written")
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=12, help="passes of the recognizer over its examples")
+    parser.add_argument("--rehearsal", type=int, default=0,
+                        help="KnowledgeNet passages (folds 1-2) on which the recognizer rehearses the news model "
+                             "(keeps more of its general-news names; 1000 cost 4 points of CoNLL04 entity F1)")
     parser.add_argument("--held-out", type=int, default=0,
                         help="keep the last N train sentences out and report scores on them (for choosing settings)")
     parser.add_argument("--only", choices=["ner", "relations"], help="train one model only")
@@ -230,14 +263,16 @@ def main(argv: list[str] | None = None) -> None:
     held_out = train[-args.held_out:] if args.held_out else None
     if held_out:
         train = train[:-args.held_out]
+    knowledgenet = [r for r in read_jsonl(args.data / "knowledgenet_folds1-3.jsonl") if r["fold"] in (1, 2)]
     if args.only in (None, "ner"):
-        ner_nlp = train_ner(train, epochs=args.epochs, held_out=held_out)
+        passages = sorted({r["passageText"] for r in knowledgenet})
+        random.Random(0).shuffle(passages)
+        ner_nlp = train_ner(train, passages[:args.rehearsal], epochs=args.epochs, held_out=held_out)
         if not held_out:
             args.out.mkdir(parents=True, exist_ok=True)
             ner_nlp.to_disk(args.out / "ner")
     if args.only in (None, "relations"):
-        knowledgenet = [r for r in read_jsonl(args.data / "knowledgenet_folds1-3.jsonl") if r["fold"] in (1, 2)]
-        train_relations(load_pipeline(), train, knowledgenet, args.out)
+        train_relations(load_pipeline(names=args.out / "ner"), train, knowledgenet, args.out)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 >>> from kgraph.ingest import make_article
 >>> from kgraph.nlp import load_pipeline
->>> result = extract_article(make_article("a", "NATO Secretary-General Jens Stoltenberg said ISIS still operates in Iraq."),
+>>> result = extract_article(make_article("a", "Pentagon spokesperson John Kirby said the US will send more troops to Iraq."),
 ...                          load_pipeline())
->>> sorted((r.relation, r.subject.text, r.object.text if r.object else None) for r in result.relations)
-[('action', 'ISIS', 'Iraq'), ('works_for', 'Jens Stoltenberg', 'NATO')]
+>>> sorted((r.relation, r.subject.text, r.object.text if r.object else None, r.role) for r in result.relations)
+[('action', 'US', 'Iraq', None), ('works_for', 'John Kirby', 'Pentagon', 'spokesperson')]
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from .actions import action_relations
 from .classifier import classified_relations
 from .context import DocContext
 from .entities import entity_mentions, group_mentions
-from .ner import retag, retag_doc
 from .roles import role_relations
 from .static import static_relations
 
@@ -54,12 +53,11 @@ def extract_doc(article: Article, doc: Doc, nlp: Language | None = None) -> Arti
 
 
 def extract_article(article: Article, nlp: Language) -> ArticleExtraction:
-    return extract_doc(article, retag_doc(nlp(article.clean), nlp), nlp)
+    return extract_doc(article, nlp(article.clean), nlp)
 
 
 def extract_articles(articles: Iterable[Article], nlp: Language, *, n_process: int = 1) -> Iterator[ArticleExtraction]:
     """Parse and extract articles in batches; yields one :class:`ArticleExtraction` per article, in order."""
     articles = list(articles)
-    docs = retag(parse(nlp, (a.clean for a in articles), n_process=n_process), nlp)
-    for article, doc in zip(articles, docs):
+    for article, doc in zip(articles, parse(nlp, (a.clean for a in articles), n_process=n_process)):
         yield extract_doc(article, doc, nlp)

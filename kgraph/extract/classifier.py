@@ -1,8 +1,9 @@
 """A relation classifier over the candidate entity pairs of a sentence.
 
 Every ordered pair of person, organization and place mentions in one sentence is described by sparse
-features (entity types, the words between them, the dependency path joining them, what the rule
-patterns said about them) and scored by a multinomial logistic regression trained by
+features (entity types, the words between them, the dependency path joining them, whether each is the
+other's nearest mention of its type, what the rule patterns said about them) and the parser's contextual
+token vectors, and scored by a multinomial logistic regression trained by
 ``python -m kgraph.train`` on CoNLL04 train and KnowledgeNet folds 1-2. The weights ship in
 ``kgraph/models/relations.npz`` and need numpy only.
 """
@@ -20,14 +21,19 @@ from spacy.tokens import Span as SpacySpan, Token
 from ..errors import ModelError
 from ..types import RelationMention
 from .context import DocContext
-from .lexicon import is_role_word
+from .lexicon import ROLE_MODIFIERS, is_role_word
 
-__all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classify_pairs", "pair_features"]
+__all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classified_relations", "classify_pairs",
+           "pair_features", "pair_vector", "pattern_hits"]
 
 RELATION_MODEL = Path(__file__).resolve().parent.parent / "models" / "relations.npz"
 LABELS = ("none", "works_for", "based_in", "located_in", "lives_in", "killed")
 NAME_TYPES = {"PERSON", "ORG", "PLACE"}
+SIGNATURES = {"works_for": ("PERSON", "ORG"), "based_in": ("ORG", "PLACE"), "located_in": ("PLACE", "PLACE"),
+              "lives_in": ("PERSON", "PLACE"), "killed": ("PERSON", "PERSON")}  # subject and object types
 MAX_PATH = 6
+DENSE_WIDTH = 96  # en_core_web_sm's tok2vec width
+DENSE_SCALE = 0.2  # keeps the dense part from swamping the sparse features under one regularization (cross-validated)
 
 
 @dataclass
@@ -38,7 +44,8 @@ class RelationModel:
     index: dict[str, int]
     weights: np.ndarray  # (features, labels)
     bias: np.ndarray  # (labels,)
-    threshold: float = 0.5
+    dense: np.ndarray | None = None  # (vector width, labels): weights of :func:`pair_vector`
+    threshold: float = 0.5  # the probability a relation needs to be kept, chosen by cross-validation on train
 
     @classmethod
     def load(cls, path: Path = RELATION_MODEL) -> RelationModel:
@@ -47,16 +54,19 @@ class RelationModel:
                 features = [str(f) for f in data["features"]]
                 return cls(labels=tuple(str(x) for x in data["labels"]), index={f: i for i, f in enumerate(features)},
                            weights=data["weights"].astype(np.float32), bias=data["bias"].astype(np.float32),
+                           dense=data["dense"].astype(np.float32) if "dense" in data else None,
                            threshold=float(data["threshold"]))
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(f"kgraph's relation model {path} cannot be loaded ({exc}); "
                              "rebuild it with `python -m kgraph.train --only relations`") from exc
 
-    def probabilities(self, feature_lists: list[list[str]]) -> np.ndarray:
-        """One row of label probabilities per feature list."""
+    def probabilities(self, feature_lists: list[list[str]], vectors: np.ndarray | None = None) -> np.ndarray:
+        """One row of label probabilities per feature list (and row of ``vectors``)."""
         scores = np.tile(self.bias, (len(feature_lists), 1))
+        if self.dense is not None and vectors is not None and vectors.shape[1] == self.dense.shape[0]:
+            scores += vectors @ self.dense
         for row, features in enumerate(feature_lists):
-            ids = [self.index[f] for f in set(features) if f in self.index]
+            ids = sorted({self.index[f] for f in features if f in self.index})  # one summing order in every process
             if ids:
                 scores[row] += self.weights[ids].sum(axis=0)
         scores -= scores.max(axis=1, keepdims=True)
@@ -93,16 +103,18 @@ def _word(token: Token, ctx: DocContext) -> str:
     return token.lemma_.lower()
 
 
-def _dependency_path(a: Token, b: Token) -> tuple[list[str], Token | None]:
-    """Arcs from ``a`` up to the lowest common head and down to ``b``; the common head."""
+def _dependency_path(a: Token, b: Token) -> tuple[list[str], Token | None, list[Token]]:
+    """Arcs from ``a`` up to the lowest common head and down to ``b``; the common head; the tokens
+    passed on the way (the common head included, ``a`` and ``b`` not)."""
     up = [a, *a.ancestors]
     down = [b, *b.ancestors]
-    common = next((t for t in up if t in down), None)
+    above_b = {t.i for t in down}
+    common = next((t for t in up if t.i in above_b), None)
     if common is None:
-        return [], None
-    steps = [f"^{t.dep_}" for t in up[:up.index(common)]]
-    steps += [f"v{t.dep_}" for t in reversed(down[:down.index(common)])]
-    return steps, common
+        return [], None, []
+    rise, fall = up[:[t.i for t in up].index(common.i)], down[:[t.i for t in down].index(common.i)]
+    steps = [f"^{t.dep_}" for t in rise] + [f"v{t.dep_}" for t in reversed(fall)]
+    return steps, common, rise[1:] + fall[1:] + [common]
 
 
 def pair_features(ctx: DocContext, s: int, o: int, hits: Iterable[str] = ()) -> list[str]:
@@ -137,13 +149,46 @@ def pair_features(ctx: DocContext, s: int, o: int, hits: Iterable[str] = ()) -> 
         features.append(f"{slot}dep={span.root.dep_}|{span.root.head.lemma_.lower()}")
         if span.start > 0 and is_role_word(doc[span.start - 1]):
             features.append(f"{slot}title")
+    features += _nearest_features(ctx, s, o, kinds)
     features += _path_features(ctx, a, b, kinds)
     features += [f"rule={hit}" for hit in hits]
     return features
 
 
+def pair_vector(ctx: DocContext, s: int, o: int) -> np.ndarray:
+    """The parser's contextual token vectors (``doc.tensor``) averaged over the subject, the object and the
+    words between them, and the vector of their common head; zeros when the pipeline keeps no tensor."""
+    doc = ctx.doc
+    tensor = doc.tensor
+    if tensor is None or len(tensor.shape) != 2 or tensor.shape[0] != len(doc) or not tensor.shape[1]:
+        return np.zeros(4 * DENSE_WIDTH, dtype=np.float32)
+    a, b = ctx.span(s), ctx.span(o)
+    first, second = (a, b) if a.start < b.start else (b, a)
+    zeros = np.zeros(tensor.shape[1], dtype=np.float32)
+    between = tensor[first.end:second.start].mean(axis=0) if second.start > first.end else zeros
+    _steps, common, _passed = _dependency_path(a.root, b.root)
+    vector = np.concatenate([tensor[a.start:a.end].mean(axis=0), tensor[b.start:b.end].mean(axis=0), between,
+                             tensor[common.i] if common is not None else zeros])
+    return (DENSE_SCALE * vector).astype(np.float32)
+
+
+def _nearest_features(ctx: DocContext, s: int, o: int, kinds: str) -> list[str]:
+    """Whether the object is the nearest mention of its type to the subject, and the other way round."""
+    features = []
+    sentence = ctx.mentions[s].sentence
+    for slot, here, there in (("o", s, o), ("s", o, s)):
+        kind = ctx.type_of(there)
+        start = ctx.mentions[here].tokens[0]
+        rivals = [abs(ctx.mentions[m].tokens[0] - start) for m in range(len(ctx.mentions))
+                  if m != here and ctx.mentions[m].sentence == sentence and ctx.type_of(m) == kind
+                  and ctx.mentions[m].cluster != ctx.mentions[here].cluster]
+        if rivals and abs(ctx.mentions[there].tokens[0] - start) <= min(rivals):
+            features.append(f"{slot}nearest|{kinds}")
+    return features
+
+
 def _path_features(ctx: DocContext, a: SpacySpan, b: SpacySpan, kinds: str) -> list[str]:
-    steps, common = _dependency_path(a.root, b.root)
+    steps, common, passed = _dependency_path(a.root, b.root)
     if common is None:
         return ["path=none"]
     features = [f"plen={min(len(steps), MAX_PATH + 1)}|{kinds}"]
@@ -152,10 +197,7 @@ def _path_features(ctx: DocContext, a: SpacySpan, b: SpacySpan, kinds: str) -> l
         lexical = " ".join(steps[:sum(s.startswith('^') for s in steps)] + [common.lemma_.lower()]
                            + steps[sum(s.startswith('^') for s in steps):])
         features += [f"p={bare}|{kinds}", f"pl={lexical}|{kinds}"]
-    inner = [t for t in (*a.root.ancestors, *b.root.ancestors) if t not in a and t not in b]
-    path_words = {t.lemma_.lower() for t in inner if t.i in range(a.sent.start, a.sent.end)
-                  and (t == common or t.is_ancestor(a.root) and t.is_ancestor(b.root) is False
-                       or t.is_ancestor(b.root) and not t.is_ancestor(a.root))}
+    path_words = {t.lemma_.lower() for t in passed if not (a.start <= t.i < a.end or b.start <= t.i < b.end)}
     features += [f"pw={w}|{kinds}" for w in path_words]
     features.append(f"top={common.lemma_.lower()}|{kinds}")
     return features
@@ -170,11 +212,16 @@ def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]],
     pairs = candidate_pairs(ctx)
     if not pairs:
         return []
-    probabilities = model.probabilities([pair_features(ctx, s, o, hits.get((s, o), ())) for s, o in pairs])
+    probabilities = model.probabilities([pair_features(ctx, s, o, hits.get((s, o), ())) for s, o in pairs],
+                                        np.stack([pair_vector(ctx, s, o) for s, o in pairs]))
     best: dict[frozenset, tuple[int, int, str, float]] = {}
+    none = model.labels.index("none")
+    probabilities[:, none] = -1.0
     for (s, o), row in zip(pairs, probabilities):
-        label = int(row.argmax())
-        if model.labels[label] == "none" or row[label] < model.threshold:
+        kinds = (ctx.type_of(s), ctx.type_of(o))  # a relation only between the types it joins
+        row = np.where([SIGNATURES.get(name) == kinds for name in model.labels], row, -1.0)
+        label = int(row.argmax())  # the likeliest relation, taken when likely enough
+        if row[label] < model.threshold:
             continue
         key = frozenset((s, o))
         if key not in best or row[label] > best[key][3]:
@@ -193,11 +240,38 @@ def classified_relations(ctx: DocContext, rule_relations: list[RelationMention],
     if model is None:
         return rule_relations
     hits, roles, kept = pattern_hits(ctx, rule_relations)
+    at = {(m.span.start, m.span.end): i for i, m in enumerate(ctx.mentions)}
+    # "Acme's chief executive, Ann Lee": the role the patterns found with no organization, until the classifier finds it
+    open_roles = {at[(r.subject.start, r.subject.end)]: r for r in kept
+                  if r.relation == "works_for" and r.object is None and r.role}
+    placed = set()
     for s, o, label, probability in classify_pairs(ctx, hits, model):
-        rule = roles.get((s, o)) if label == "works_for" else None
-        kept.append(ctx.relation(label, s, o, confidence=round(probability, 3), extractor="classifier",
-                                 role=rule.role if rule else None))
-    return kept
+        rule = roles.get((s, o)) or open_roles.get(s) if label == "works_for" else None
+        if rule is not None and rule.object is None:
+            placed.add(id(rule))
+        role = rule.role if rule else _role_between(ctx, s, o) if label == "works_for" else None
+        kept.append(ctx.relation(label, s, o, confidence=round(probability, 3), extractor="classifier", role=role))
+    return [r for r in kept if id(r) not in placed]
+
+
+ROLE_GLUE = {"and", "&", ",", "-", "of"}
+
+
+def _role_between(ctx: DocContext, s: int, o: int) -> str | None:
+    """"X serves as CEO and President of Y": the first run of role words between a person and an organization."""
+    a, b = ctx.span(s), ctx.span(o)
+    first, second = (a, b) if a.start < b.start else (b, a)
+    run: list[Token] = []
+    for token in ctx.doc[first.end:second.start]:
+        if is_role_word(token) or token.lower_ in ROLE_MODIFIERS or run and token.lower_ in ROLE_GLUE:
+            run.append(token)
+        elif any(is_role_word(t) for t in run):
+            break
+        else:
+            run = []
+    while run and (run[-1].lower_ in ROLE_GLUE or not is_role_word(run[-1])):
+        run.pop()
+    return " ".join(t.text for t in run) or None
 
 
 def pattern_hits(ctx: DocContext, rule_relations: list[RelationMention]

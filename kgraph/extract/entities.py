@@ -28,6 +28,17 @@ GENERIC_WORDS = {
     "spokesman", "spokeswoman", "your", "support", "reply", "comments", "share", "click", "image", "related",
 }
 TYPE_ORDER = {"PERSON": 0, "ORG": 1, "PLACE": 2}
+# The last word of a name that tells its type whatever the recognizer said: "Cameron Parish", "Acme Corp."
+HEAD_WORD_LABELS = {
+    **dict.fromkeys(("district", "province", "county", "parish", "prefecture", "city", "town", "village", "river",
+                     "valley", "island", "islands", "lake", "bay", "sea", "ocean", "mountains", "desert", "peninsula",
+                     "street", "avenue", "road", "square", "airport"), "GPE"),
+    **dict.fromkeys(("corp", "inc", "co", "ltd", "llc", "plc", "company", "corporation", "university", "college",
+                     "institute", "committee", "commission", "party", "association", "union", "council", "agency",
+                     "ministry", "department", "foundation", "society", "bank", "church", "court", "army", "navy",
+                     "school", "hospital", "group", "federation", "organization", "organisation"), "ORG"),
+}
+TRAILING_WORDS = {"to", "of", "and", "for", "in", "on", "at", "the", "by", "with", "from"}  # "the Global Coalition to"
 US_STATES = {
     "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
     "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
@@ -40,12 +51,14 @@ US_STATES = {
 
 def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     """The entity mentions of a parsed article, with offsets in ``article.text``."""
+    add_repeated_names(doc)
+    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
     mentions = []
     headline_mentions = []
     for ent in doc.ents:
         if ent.label_ not in LABEL_TYPES:
             continue
-        mention = _mention(ent, article)
+        mention = _mention(ent, article, surnames)
         if mention is None:
             continue
         if _in_place_context(ent):
@@ -53,12 +66,48 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
             mention.span = Span(mention.span.text, mention.span.start, mention.span.end, "PLACE")
             mention.place_context = True
         (headline_mentions if is_headline(ent.sent) else mentions).append(mention)
+    if not any(not is_headline(sent) for sent in doc.sents):
+        return sorted(mentions + headline_mentions, key=lambda m: m.span.start)  # a text with no body to check against
     # Title Case headlines defeat the tagger ("NATO Agrees to Expand Iraq Training Mission"):
     # keep a headline mention only when the body names the same entity.
     body_keys = {_base_key(m) for m in mentions}
     kept = [m for m in headline_mentions if _base_key(m) in body_keys or _base_key(m).startswith("country:")]
     kept += _body_names_in_headlines(doc, article, mentions, kept)
     return sorted(mentions + kept, key=lambda m: m.span.start)
+
+
+def add_repeated_names(doc: Doc) -> None:
+    """Tag again what the recognizer named once and missed later: a person's surname on its own
+    ("McNulty" after "Cmdr. Jessica L. McNulty"), a multi-word name written again in full.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("Jessica McNulty spoke . McNulty left .")
+    >>> doc.ents = [SpacySpan(doc, 0, 2, label="PERSON")]
+    >>> add_repeated_names(doc)
+    >>> [(e.text, e.label_) for e in doc.ents]
+    [('Jessica McNulty', 'PERSON'), ('McNulty', 'PERSON')]
+    """
+    wanted: dict[tuple[str, ...], str] = {}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha and ent[-1].text[0].isupper() and len(ent[-1]) > 2:
+            wanted.setdefault((ent[-1].text,), "PERSON")
+        if ent.label_ in LABEL_TYPES and len(ent) > 1 and all(t.is_alpha or t.is_punct for t in ent):
+            wanted.setdefault(tuple(t.text for t in ent), ent.label_)
+    if not wanted:
+        return
+    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    found = []
+    for words, label in sorted(wanted.items(), key=lambda kv: -len(kv[0])):
+        for i in range(len(doc) - len(words) + 1):
+            span = doc[i:i + len(words)]
+            if tuple(t.text for t in span) != words or any(j in taken for j in range(span.start, span.end)):
+                continue
+            if label == "PERSON" and len(span) == 1 and _in_place_context(span):
+                continue  # "Austin, Texas" after "Lloyd Austin"
+            taken.update(range(span.start, span.end))
+            found.append(SpacySpan(doc, span.start, span.end, label=label))
+    if found:
+        doc.set_ents(sorted([*doc.ents, *found], key=lambda e: e.start), default="unmodified")
 
 
 def _body_names_in_headlines(doc: Doc, article: Article, body: list[EntityMention],
@@ -89,7 +138,9 @@ def _body_names_in_headlines(doc: Doc, article: Article, body: list[EntityMentio
 
 
 def is_headline(sent: SpacySpan) -> bool:
-    """A Title Case line: most of its words capitalized."""
+    """A Title Case line with no full stop: most of its words capitalized."""
+    if sent[-1].text == ".":
+        return False
     words = [t for t in sent if t.is_alpha and len(t.text) > 3]
     return len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words)
 
@@ -108,13 +159,12 @@ def _in_place_context(ent: SpacySpan) -> bool:
     return False
 
 
-def _mention(ent: SpacySpan, article: Article) -> EntityMention | None:
+def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset()) -> EntityMention | None:
     """The mention of one entity span: its offsets cover the name as written with any title before it
     ("President Lincoln", as CoNLL04 marks it); its name and tokens leave the title out, for the role patterns."""
     raw = ent.text
     if "\n" in raw:
         return None
-    surface = normalize_name(raw)
     name_tokens = _without_titles(ent) if ent.label_ == "PERSON" else ent
     name = normalize_name(name_tokens.text)
     if ent.label_ == "PERSON":
@@ -123,18 +173,47 @@ def _mention(ent: SpacySpan, article: Article) -> EntityMention | None:
         return None
     if " " not in name and (name.casefold() in GENERIC_WORDS or name.rstrip(".").casefold() in HONORIFICS):
         return None
-    offset = raw.find(surface)
-    if offset < 0:
-        return None
-    start = article.to_text_offset(ent.start_char + offset)
-    end = article.to_text_offset(ent.start_char + offset + len(surface) - 1) + 1
+    surface = _surface(ent)
+    start = article.to_text_offset(surface.start_char)
+    end = article.to_text_offset(surface.end_char - 1) + 1
     sent = ent.sent
     sentence = (article.to_text_offset(sent.start_char), article.to_text_offset(max(sent.end_char - 1, sent.start_char)) + 1)
-    label = ent.label_
+    label = HEAD_WORD_LABELS.get(surface[-1].lower_.rstrip("."), ent.label_) if len(surface) > 1 else ent.label_
+    if label in ("PERSON", "ORG") and not name.isupper() and name not in surnames and country(name):
+        label = "GPE"  # "Denmark", whatever the recognizer said; but "Jordan" after "Michael Jordan" is him
     if label == "ORG" and len(name.split()) > 1 and ent.start > 0 and is_role_word(ent.doc[ent.start - 1]):
         label = "PERSON"  # "spokesperson Piers Cazalet": a title right before a name makes it a person
     return EntityMention(span=Span(article.text[start:end], start, end, LABEL_TYPES[label]), name=name,
                          label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
+
+
+def _surface(ent: SpacySpan) -> SpacySpan:
+    """The entity's tokens without a leading article or a trailing possessive: "the U.S. Army's" -> "U.S. Army".
+
+    A full stop written apart ("Hal Wallis .") is left out; in pre-tokenized text one glued to the name at
+    the end of a sentence ("Boise.") is kept with it, as CoNLL04 marks names.
+    """
+    doc = ent.doc
+    start, end = ent.start, ent.end
+    if end - start > 1 and doc[start].lower_ in ("the", "a", "an"):
+        start += 1
+    while end - start > 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct and doc[end - 1].text != "."
+                               or doc[end - 1].lower_ in TRAILING_WORDS
+                               or doc[end - 1].text == "." and (doc[end - 2].whitespace_ or not _pretokenized(ent.sent))):
+        end -= 1
+    if (end < len(doc) and doc[end].text == "." and not doc[end - 1].whitespace_ and doc[end - 1].is_alpha
+            and (end + 1 == len(doc) or doc[end].whitespace_) and _pretokenized(ent.sent)):
+        end += 1
+    return doc[start:end]
+
+
+SET_OFF = {",", ".", ";", ":", "'s", "n't", "?", "!", ")"}  # written against the word before, unless pre-tokenized
+
+
+def _pretokenized(sent: SpacySpan) -> bool:
+    """Text given as tokens joined by spaces ("Boise , Idaho ."), as CoNLL04 is: there a full stop glued to a
+    word was left unsplit by the original tokenizer, and belongs to the name."""
+    return any(t.text in SET_OFF and t.i > sent.start and sent.doc[t.i - 1].whitespace_ for t in sent)
 
 
 def _without_titles(ent: SpacySpan) -> SpacySpan:
