@@ -7,7 +7,9 @@ import re
 import unicodedata
 from importlib import resources
 
-__all__ = ["normalize_name", "name_key", "country", "curated_alias", "strip_titles", "HONORIFICS"]
+__all__ = ["normalize_name", "name_key", "country", "curated_alias", "alias_table", "strip_titles", "is_acronym",
+           "place_qualifier", "qualifier_country", "demonym_countries", "without_legal_form",
+           "acronym_definitions", "spells", "HONORIFICS"]
 
 LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 TRAILING_FUNCTION = re.compile(r"(?:\s+(?:to|of|and|for|in|on|at|the|by|with|from))+$", re.IGNORECASE)
@@ -25,6 +27,7 @@ COUNTRY_VARIANTS = {
     "laos": "LA", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "the netherlands": "NL",
     "holland": "NL", "czech republic": "CZ", "turkey": "TR", "ivory coast": "CI", "palestine": "PS", "taiwan": "TW",
     "soviet union": None, "ussr": None,
+    "georgia": None,  # the country or the US state: never a guessed link
 }
 
 
@@ -39,6 +42,8 @@ def normalize_name(text: str) -> str:
     'ISIS'
     >>> normalize_name("NATO's")
     'NATO'
+    >>> normalize_name("Islamic State (ISIS")
+    'Islamic State'
     """
     name = unicodedata.normalize("NFC", " ".join(text.split()))
     for _ in range(3):
@@ -47,6 +52,7 @@ def normalize_name(text: str) -> str:
         name = POSSESSIVE.sub("", name)
         name = LEADING.sub("", name)
         name = TRAILING_FUNCTION.sub("", name)
+        name = re.sub(r"\s*\([^)]*$", "", name) or name  # "Islamic State (ISIS": an unclosed bracket is not the name
         if name.endswith(".") and not re.search(r"(?:\b[A-Z]\.|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St)\.)$", name):
             name = name[:-1]
         if name == before:
@@ -141,3 +147,152 @@ def curated_alias(name: str) -> tuple[str, str] | None:
     ('US Department of Defense', 'ORG')
     """
     return _curated().get(name_key(name))
+
+
+def is_acronym(name: str) -> bool:
+    """A short all-capitals name, as texts define them in brackets: "ISIS", "WHO", "U.N." (not "who").
+
+    >>> is_acronym("ISIS"), is_acronym("U.N."), is_acronym("who"), is_acronym("Iraq")
+    (True, True, False, False)
+    """
+    letters = name.replace(".", "").replace("&", "")
+    return 2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper()
+
+
+QUALIFIER_KINDS = {"State", "Province", "Territory", "Country", "Nation", "Land", "Autonomous community",
+                   "Two-tier county", "County", "Prefecture"}
+
+
+@functools.cache
+def _qualifiers() -> dict[str, tuple[str, str]]:
+    """Names that, after a comma, say which place of a shared name is meant: ``{name key: (qualifier,
+    country code)}`` for states, provinces and counties (pycountry's subdivisions) and D.C."""
+    import pycountry
+
+    table = {}
+    for subdivision in pycountry.subdivisions:
+        if subdivision.type in QUALIFIER_KINDS:
+            key = name_key(re.sub(r"\s*\[.*\]$", "", subdivision.name))
+            table.setdefault(key, (key, subdivision.country_code))
+    for variant in ("D.C.", "DC", "District of Columbia"):
+        table[name_key(variant)] = ("district of columbia", "US")
+    return table
+
+
+def place_qualifier(following: str) -> str | None:
+    """Which place the text right after a place name points to: ", Texas" -> "texas", " state" -> "state".
+
+    >>> place_qualifier(", Texas, on Monday"), place_qualifier(", D.C., where"), place_qualifier(" state's governor")
+    ('texas', 'district of columbia', 'state')
+    >>> place_qualifier(", France")
+    'FR'
+    >>> place_qualifier(" said") is None, place_qualifier(", Iraq's foreign minister") is None
+    (True, True)
+    >>> place_qualifier(", Spain and Turkey") is None, place_qualifier(", Spain, Italy and Greece") is None
+    (True, True)
+    """
+    if re.match(r"\s+[Ss]tate\b", following):
+        return "state"
+    match = re.match(r",\s*((?:[A-Z][\w.]*)(?:\s+[A-Z][\w.]*)?)(?!\w|['’]s\b|\s+(?:and|or)\b|,\s*\w+\s+(?:and|or)\b)",
+                     following)
+    if not match:
+        return None  # "Fuad Hussein, Iraq's foreign minister", "Denmark, Spain and Turkey": no qualifier
+    words = match.group(1).split()
+    for size in (len(words), 1):
+        candidate = normalize_name(" ".join(words[:size]))
+        if name_key(candidate) in _qualifiers():
+            return _qualifiers()[name_key(candidate)][0]
+        found = country(candidate)
+        if found:
+            return found[0]
+    return None
+
+
+def qualifier_country(qualifier: str) -> str | None:
+    """The country a qualifier lies in: "texas" -> "US", "FR" -> "FR"; None for "state".
+
+    >>> qualifier_country("texas"), qualifier_country("ontario"), qualifier_country("FR"), qualifier_country("state")
+    ('US', 'CA', 'FR', None)
+    """
+    if qualifier in _qualifiers():
+        return _qualifiers()[qualifier][1]
+    return qualifier if len(qualifier) == 2 and qualifier.isupper() else None
+
+
+@functools.cache
+def _demonyms() -> tuple[re.Pattern, dict[str, str]]:
+    data = json.loads(resources.files("kgraph").joinpath("data/demonyms.json").read_text(encoding="utf-8"))
+    table = data["demonyms"]
+    names = sorted(table, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b"), table
+
+
+def demonym_countries(text: str) -> set[str]:
+    """The countries a text's nationality adjectives name (``kgraph/data/demonyms.json``).
+
+    >>> sorted(demonym_countries("a Norwegian politician for the Liberal Party, born to British parents"))
+    ['GB', 'NO']
+    """
+    pattern, table = _demonyms()
+    return {table[match] for match in pattern.findall(text)}
+
+
+LEGAL_FORM = re.compile(r",?\s+(?:inc|incorporated|corp|corporation|co|ltd|limited|llc|l\.l\.c|plc|gmbh|ag|s\.?a|"
+                        r"n\.?v|b\.?v|s\.?p\.?a|pty(?:\s+ltd)?|lp|llp)\.?$", re.IGNORECASE)
+
+
+def without_legal_form(name: str) -> str:
+    """An organization's name without its legal form: "Analog Devices, Inc." -> "Analog Devices".
+
+    >>> without_legal_form("Analog Devices, Inc."), without_legal_form("Southwest Airlines Co.")
+    ('Analog Devices', 'Southwest Airlines')
+    >>> without_legal_form("Inc.")
+    'Inc.'
+    """
+    stripped = LEGAL_FORM.sub("", name).strip()
+    return stripped if stripped and any(c.isalpha() for c in stripped) else name
+
+
+NAME_JOINERS = {"of", "for", "to", "and", "the", "on", "in", "de", "la", "du", "des", "&"}
+DEFINED_ACRONYM = re.compile(r"((?:[\w&'’.-]+[ \t]+){1,8})\((?:the[ \t]+)?([A-Z][A-Z.&]{1,9})\)")
+
+
+def spells(acronym: str, words: list[str]) -> bool:
+    """Whether the acronym's letters appear in order in the name's words, starting with its first letter.
+
+    >>> spells("ISIS", ["Islamic", "State"]), spells("ICC", ["International", "Cricket", "Council"])
+    (True, True)
+    >>> spells("AP", ["Reuters"])
+    False
+    """
+    letters = acronym.replace(".", "").replace("&", "").casefold()
+    text = "".join(words).casefold()
+    if not text.startswith(letters[0]):
+        return False
+    position = 0
+    for letter in letters:
+        position = text.find(letter, position) + 1
+        if position == 0:
+            return False
+    return True
+
+
+def acronym_definitions(text: str) -> list[tuple[str, str]]:
+    """``(acronym, name)`` for every "Name (ACRONYM)" a text defines, when the acronym spells the name.
+
+    >>> acronym_definitions("Press Group Speaks\\nThe Committee to Protect Journalists (CPJ) said; reporters (AP) and "
+    ...                     "the World Health Organization (WHO).")
+    [('CPJ', 'Committee to Protect Journalists'), ('WHO', 'World Health Organization')]
+    """
+    found = []
+    for match in DEFINED_ACRONYM.finditer(text):
+        words, acronym = match.group(1).split(), match.group(2).rstrip(".")
+        if not is_acronym(acronym):
+            continue
+        for start in range(len(words)):
+            name = words[start:]
+            if (name[0][:1].isupper() and all(w[:1].isupper() or w.casefold() in NAME_JOINERS for w in name)
+                    and name[-1].casefold() not in NAME_JOINERS and spells(acronym, name)):
+                found.append((acronym, normalize_name(" ".join(name))))
+                break
+    return found

@@ -1,23 +1,65 @@
-"""Entities of single articles -> entities of the corpus.
+"""Entities of single articles -> entities of the corpus, with a ledger of every decision.
 
-Two article entities are one corpus entity when they share a country code, a
-curated alias, or a type and a full name; a lone surname joins the one person
-of the corpus who bears it, and stays apart when several do. Homographs of
-different types ("Austin" the city, "Lloyd Austin" the man) never merge.
+Each article entity gets a resolution key, and entities with one key are one node:
+
+==================  =====  ==========================================================================
+rule                score  when
+==================  =====  ==========================================================================
+user-alias          1.00   a name in the user's ``--aliases`` file
+country-code        1.00   an ISO 3166 country (pycountry): "U.S.", "USA", "America", "United States"
+curated-alias       0.95   a name in ``kgraph/data/aliases.json`` ("Pentagon", "Department of Defense")
+same-name           0.90   the same full name ("Jens Stoltenberg"), or the same place and qualifier
+legal-form          0.90   an organization's name with or without its legal form ("Analog Devices, Inc.")
+name-variant        0.85   a person's full name with or without middle names ("Jessica L. McNulty")
+acronym             0.85   an acronym one article defines ("the World Health Organization (WHO)"),
+                           when the corpus defines it for one name only
+place-context       0.80   a bare place name, when the corpus qualifies that name one way only, by a
+                           country, or by a state of a country its article names or of no country
+                           its article contradicts ("Austin" and "Austin, Texas")
+unique-surname      0.75   a lone surname, when one person of the corpus bears it and an article of theirs
+                           shares another entity with the surname's article
+same-article-place  0.70   a lone name tagged as a person where its article names a place so ("Jordan")
+same-short-name     0.60   the same one-word name and type, when no full name in the corpus claims it
+==================  =====  ==========================================================================
+
+What stays apart is recorded too: homographs of different types ("Austin" the city, "Lloyd Austin" the
+man), a surname two people of the corpus bear or that no shared context confirms (each article's lone
+"Smith" stays its own node), an acronym defined for two names, a place name qualified two ways
+("Washington, D.C.", "Washington state"), a bare place name whose article is about another country than
+its one qualified namesake ("London" and "London, Ontario"), parties and colleges of one name in articles
+about different countries (the Liberal Party of Canada and of Australia; nationality words count, from
+``kgraph/data/demonyms.json``), and every pair the user's keep-apart list names.
+
+Ids are minted from the resolution key (not from the order of articles), so the same input gives the
+same IRIs on every build.
 """
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+from pathlib import Path
 
 from . import ids
-from .names import curated_alias, name_key
-from .types import ArticleExtraction
+from .errors import KGraphError
+from .names import (acronym_definitions, alias_table, country, curated_alias, demonym_countries, is_acronym, name_key,
+                    place_qualifier, qualifier_country, spells, without_legal_form)
+from .types import ArticleEntity, ArticleExtraction, EntityMention
 
-__all__ = ["Entity", "Resolution", "resolve"]
+__all__ = ["Entity", "LedgerEntry", "Overrides", "Resolution", "RULE_SCORES", "load_overrides", "resolve"]
 
 TYPE_ORDER = {"PERSON": 0, "ORG": 1, "PLACE": 2}
+ENTITY_TYPES = tuple(TYPE_ORDER)
+RULE_SCORES = {"user-alias": 1.0, "country-code": 1.0, "curated-alias": 0.95, "same-name": 0.9, "legal-form": 0.9,
+               "name-variant": 0.85, "acronym": 0.85, "place-context": 0.8, "unique-surname": 0.75,
+               "same-article-place": 0.7, "same-short-name": 0.6}
+EXCERPT = 200  # characters of evidence sentence in the ledger
+GENERIC_HEADS = {"party", "college", "school", "church", "club", "council", "union", "league", "front", "congress"}
 
 
 @dataclass
@@ -33,84 +75,612 @@ class Entity:
     key: str | None = None  # an external key when one is certain: "iso3166:US"
 
 
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One resolution decision: a name merged into an entity, or two entities kept apart."""
+
+    decision: str  # "merged" or "kept apart"
+    entity: str  # the node id
+    label: str  # its canonical name
+    type: str
+    name: str  # the name that was merged in (or that the two kept-apart entities share)
+    article: str  # where the evidence is
+    rule: str
+    score: float | None  # the rule's confidence; None for the extractor's in-article grouping and kept-apart rows
+    other: str  # merged: the name or key it was matched to; kept apart: the other node id
+    evidence: str  # the sentence the name was read in
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Resolution:
     entities: dict[str, Entity]
     # (article id, index of the entity in that article) -> corpus entity id
     members: dict[tuple[str, int], str] = field(default_factory=dict)
+    ledger: list[LedgerEntry] = field(default_factory=list)
 
 
-def _resolution_key(entity_type: str, name: str, key: str | None) -> str:
-    if key:
+@dataclass(frozen=True)
+class Overrides:
+    """The user's decisions: names that are one entity, and names that must stay apart.
+
+    ``aliases`` maps a name key to its group's canonical name and type (None: voted as usual);
+    ``keep_apart`` holds pairs of name keys, in both orders.
+    """
+
+    aliases: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+    keep_apart: frozenset[tuple[str, str]] = frozenset()
+
+    def apart(self, names: Iterable[str], others: Iterable[str]) -> bool:
+        """True when one of ``names`` and one of ``others`` (name keys) must stay apart."""
+        others = set(others)
+        return any((a, b) in self.keep_apart for a in names for b in others)
+
+
+# -- the user's files ---------------------------------------------------------------------------------------------
+
+def load_overrides(*, aliases: str | Path | None = None, keep_apart: str | Path | None = None) -> Overrides:
+    """Read an ``--aliases`` file and a ``--keep-apart`` file (either may be None).
+
+    Aliases: JSON in the form of ``kgraph/data/aliases.json`` (``{"groups": [{"type": "ORG", "names":
+    ["Pentagon", "DoD"]}]}``, the first name canonical, ``type`` optional) or CSV with one entity a line,
+    its names in the cells, the canonical name first. Keep-apart: CSV with the names that must stay apart
+    on one line (two or more; every pair of them is kept apart), or JSON ``{"pairs": [["Austin", "Lloyd
+    Austin"]]}``. In CSV files blank lines and lines starting with ``#`` are skipped.
+    """
+    table: dict[str, tuple[str, str | None]] = {}
+    if aliases is not None:
+        path, data = _read_override_file(aliases, "--aliases")
+        if isinstance(data, dict):
+            groups = data.get("groups")
+            if not isinstance(groups, list):
+                raise KGraphError(f"{path}: a JSON alias file needs a \"groups\" list, as in kgraph/data/aliases.json: "
+                                  '{"groups": [{"type": "ORG", "names": ["Pentagon", "Department of Defense"]}]}')
+            for number, group in enumerate(groups, start=1):
+                names = group.get("names") if isinstance(group, dict) else None
+                entity_type = group.get("type") if isinstance(group, dict) else None
+                if (not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names)
+                        or entity_type not in (None, *ENTITY_TYPES)):
+                    raise KGraphError(f"{path}: group {number} needs \"names\" (a list of non-empty strings, the "
+                                      "canonical name first) and "
+                                      f"an optional \"type\" (one of {', '.join(ENTITY_TYPES)})")
+            data = {"groups": [{"names": [n.strip() for n in g["names"]], "type": g.get("type")} for g in groups]}
+        else:
+            rows = _rows(path, data, least=2, what="names of one entity (two or more, the canonical name first)")
+            data = {"groups": [{"names": row, "type": None} for row in rows]}
+        table = {k: (name, entity_type) for k, (name, entity_type) in alias_table(data).items()}
+    pairs: set[tuple[str, str]] = set()
+    if keep_apart is not None:
+        path, data = _read_override_file(keep_apart, "--keep-apart")
+        if isinstance(data, (dict, list)):
+            rows = data.get("pairs") if isinstance(data, dict) else data
+            if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) >= 2 and all(
+                    isinstance(n, str) and n.strip() for n in r) for r in rows):
+                raise KGraphError(f'{path}: a JSON keep-apart file is {{"pairs": [["Austin", "Lloyd Austin"], ...]}}: '
+                                  "each pair a list of two or more names")
+        else:
+            rows = _rows(path, data, least=2, what="names that must stay apart (two or more)")
+        for row in rows:
+            for a, b in combinations([name_key(n) for n in row], 2):
+                if a != b:
+                    pairs.update({(a, b), (b, a)})
+    return Overrides(aliases=table, keep_apart=frozenset(pairs))
+
+
+def _read_override_file(path: str | Path, option: str) -> tuple[Path, object]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise KGraphError(f"{option} {path}: cannot read it ({exc.strerror or exc}); "
+                          "give an existing .json or .csv file") from exc
+    except UnicodeDecodeError as exc:
+        raise KGraphError(f"{option} {path}: not UTF-8 text; save it as UTF-8 .json or .csv") from exc
+    if path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
+        try:
+            return path, json.loads(text)
+        except ValueError as exc:
+            raise KGraphError(f"{option} {path}: not valid JSON ({exc}); "
+                              "see `kgraph build --help` for the format") from exc
+    return path, text
+
+
+def _rows(path: Path, text: object, *, least: int, what: str) -> list[list[str]]:
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(str(text))), start=1):
+        cells = [c.strip() for c in row if c.strip()]
+        if not cells or cells[0].startswith("#"):
+            continue
+        if len(cells) < least:
+            raise KGraphError(f"{path}:{number}: a line holds the {what}, separated by commas; found {cells!r}")
+        rows.append(cells)
+    return rows
+
+
+# -- resolution ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Local:
+    """An article entity on its way to a corpus entity."""
+
+    article: str
+    index: int
+    entity: ArticleEntity
+    mentions: list[EntityMention]
+    text: str
+    names: frozenset[str]  # name keys of its name and aliases
+    key: str = ""  # its own resolution key
+    rule: str = ""
+    via: str = ""  # what it matched: a canonical name, a code
+    canonical: str | None = None  # the alias group's canonical name
+    alias_type: str | None = None  # the user alias group's type
+    external: str | None = None  # "iso3166:DK"
+    qualifier: str | None = None  # a place's qualifier in its article: "texas" for "Austin, Texas"
+    context: frozenset[str] = frozenset()  # the countries its article names (ISO 3166 codes)
+
+
+@dataclass
+class _Links:
+    """Keys redirected to other keys, and the ambiguities that kept a key apart."""
+
+    target: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # key -> (key, rule, via)
+    names: dict[str, str] = field(default_factory=dict)  # key -> the name of its first article entity
+    ambiguous: list[tuple[_Local, str, str, list[str]]] = field(default_factory=list)  # local, rule, name, keys
+
+    def final(self, key: str) -> str:
+        seen = {key}
+        while key in self.target and self.target[key][0] not in seen:
+            key = self.target[key][0]
+            seen.add(key)
         return key
-    curated = curated_alias(name)
-    if curated:
-        return f"alias:{name_key(curated[0])}"
-    if " " in name_key(name):
-        return f"name:{name_key(name)}"  # a full name is one entity whatever one article's tagger called it
-    return f"{entity_type}:{name_key(name)}"
 
 
-def resolve(extractions: Iterable[ArticleExtraction]) -> Resolution:
-    """Merge the entities of every article into corpus entities with stable ids."""
-    extractions = list(extractions)
-    local: list[tuple[str, int, str]] = []  # (article id, local index, resolution key)
-    for extraction in extractions:
-        for index, entity in enumerate(extraction.entities):
-            local.append((extraction.article.id, index, _resolution_key(entity.type, entity.name, entity.key)))
-    entity_of = {(a, i): extraction.entities[i] for extraction in extractions
-                 for a, i in [(extraction.article.id, j) for j in range(len(extraction.entities))]}
-    surnames = _surname_owners(key for a, i, key in local if entity_of[(a, i)].type == "PERSON")
-    groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for article, index, key in local:
-        groups[_surname_key(key, surnames)].append((article, index))
+def resolve(extractions: Iterable[ArticleExtraction], *, overrides: Overrides | None = None) -> Resolution:
+    """Merge the entities of every article into corpus entities with stable ids, and record every decision."""
+    overrides = overrides or Overrides()
+    extractions = sorted(extractions, key=lambda e: e.article.id)
+    locals_ = _locals(extractions, overrides)
+    links = _Links()
+    for local in locals_:
+        links.names.setdefault(local.key, local.entity.name)
+    _link_name_variants(locals_, links)
+    _link_in_article_places(locals_)
+    definitions = sorted({d for e in extractions for d in acronym_definitions(e.article.text)})
+    _link_short_names(locals_, links, definitions, overrides)
+    _link_places(locals_, links)
+
+    groups: dict[str, list[_Local]] = defaultdict(list)
+    for local in locals_:
+        groups[links.final(local.key)].append(local)
+    splits: list[tuple[_Local, str, str]] = []
+    clusters = _split(groups, _fits_context, "different-context", splits)
+    clusters = _split(clusters, lambda local, part: not overrides.apart(local.names, _names(part)),
+                      "user-keep-apart", splits)
 
     resolution = Resolution(entities={})
-    for key in sorted(groups):
-        members = groups[key]
-        parts = [entity_of[m] for m in members]
-        entity = _merge(key, parts, sorted({a for a, _ in members}))
+    cluster_of: dict[int, str] = {}
+    for key in sorted(clusters):
+        members = clusters[key]
+        entity = _merge(key, members)
         resolution.entities[entity.id] = entity
-        for member in members:
-            resolution.members[member] = entity.id
+        for local in members:
+            resolution.members[(local.article, local.index)] = entity.id
+            cluster_of[id(local)] = entity.id
+    resolution.ledger = _ledger(resolution, clusters, links, splits, cluster_of, overrides)
     return resolution
 
 
-def _surname_owners(person_keys: Iterable[str]) -> dict[str, set[str]]:
-    owners: dict[str, set[str]] = defaultdict(set)
-    for key in person_keys:
-        kind, _, name = key.partition(":")
-        words = name.split()
-        if kind == "name" and len(words) > 1:
-            owners[words[-1]].add(key)
-    return owners
+def _names(part: list[_Local]) -> set[str]:
+    return {name for member in part for name in member.names}
 
 
-def _surname_key(key: str, surnames: dict[str, set[str]]) -> str:
-    """A lone surname (a PERSON, or a surname the tagger called ORG) joins the only person of that name."""
-    kind, _, name = key.partition(":")
-    if kind in ("PERSON", "ORG") and " " not in name and len(surnames.get(name, ())) == 1:
-        return next(iter(surnames[name]))
-    return key
+def _locals(extractions: list[ArticleExtraction], overrides: Overrides) -> list[_Local]:
+    found = []
+    for extraction in extractions:
+        by_cluster: dict[int, list[EntityMention]] = defaultdict(list)
+        for mention in extraction.mentions:
+            by_cluster[mention.cluster].append(mention)
+        for index, entity in enumerate(extraction.entities):
+            names = [entity.name, *sorted(entity.aliases)]
+            local = _Local(extraction.article.id, index, entity, by_cluster.get(index, []), extraction.article.text,
+                           frozenset(name_key(n) for n in names))
+            _own_key(local, names, overrides)
+            found.append(local)
+        article = found[len(found) - len(extraction.entities):]
+        context = frozenset(c for m in article for c in (m.external and m.external.split(":", 1)[1],
+                                                          m.qualifier and qualifier_country(m.qualifier)) if c)
+        context |= demonym_countries(extraction.article.text)
+        for local in article:
+            local.context = context
+    return found
 
 
-def _merge(key: str, parts: list, articles: list[str]) -> Entity:
+def _own_key(local: _Local, names: list[str], overrides: Overrides) -> None:
+    entity = local.entity
+    if _full_name(entity):
+        names = [_full_name(entity)]  # "International Cricket Council (ICC)": the alias lists speak of the full name
+    user = next((overrides.aliases[name_key(n)] for n in names if name_key(n) in overrides.aliases), None)
+    curated = next((curated_alias(n) for n in names if curated_alias(n)), None)
+    key = name_key(entity.name)
+    qualifier = _qualifier(local) if entity.type == "PLACE" else None
+    if user:
+        local.key, local.rule, local.via, local.canonical, local.alias_type = (
+            f"alias:{name_key(user[0])}", "user-alias", user[0], user[0], user[1])
+    elif entity.key or entity.type == "PLACE" and country(entity.name) and _country_qualifier(qualifier):
+        # a place named exactly as a country is that country, unless a state follows it ("Belgium, Wisconsin")
+        local.external = entity.key or f"iso3166:{country(entity.name)[0]}"
+        local.key, local.rule, local.via = local.external, "country-code", local.external
+    elif curated:
+        local.key, local.rule, local.via, local.canonical = (f"alias:{name_key(curated[0])}", "curated-alias",
+                                                             curated[0], curated[0])
+    elif _full_name(entity):
+        # "Michie" or "ICC" in an article that also says "Jonathan Michie", "International Criminal Court (ICC)"
+        full = _full_name(entity)
+        local.key, local.rule, local.via = f"name:{name_key(full)}", "same-name", full
+    elif entity.type == "PLACE":
+        local.qualifier = qualifier
+        local.key = f"name:{key}" if " " in key else f"PLACE:{key}"
+        local.rule, local.via = ("same-name" if " " in key else "same-short-name"), entity.name
+    elif entity.type == "ORG" and without_legal_form(entity.name) != entity.name:
+        short = name_key(without_legal_form(entity.name))
+        local.key = f"name:{short}" if " " in short else f"ORG:{short}"
+        local.rule, local.via = "legal-form", without_legal_form(entity.name)  # "Analog Devices, Inc."
+    elif " " in key:
+        # a full name is one entity whatever one article's tagger called it
+        local.key, local.rule, local.via = f"name:{key}", "same-name", entity.name
+    else:
+        local.key, local.rule, local.via = f"{entity.type}:{key}", "same-short-name", entity.name
+
+
+def _country_qualifier(qualifier: str | None) -> bool:
+    """No qualifier, or a country ("Denmark, Spain and Turkey" reads no qualifier at all)."""
+    return qualifier is None or qualifier_country(qualifier) == qualifier
+
+
+def _full_name(entity: ArticleEntity) -> str | None:
+    """The longer name a one-word entity carries from its article: a person's full name, an acronym's expansion."""
+    if " " in entity.name.strip():
+        return None
+    word = name_key(entity.name)
+    longs = sorted((a for a in entity.aliases if " " in a.strip() and not is_acronym(a)), key=lambda a: (-len(a), a))
+    if is_acronym(entity.name):
+        return next((a for a in longs if spells(entity.name, a.split())), None)
+    if entity.type == "PERSON":
+        return next((a for a in longs if name_key(a).split()[-1] == word), None)
+    return None
+
+
+def _qualifier(local: _Local) -> str | None:
+    """The place a place name is qualified with in its article: "Austin, Texas" -> "texas"."""
+    found = sorted({q for m in local.mentions if (q := place_qualifier(local.text[m.span.end:m.span.end + 40]))})
+    return found[0] if len(found) == 1 else None
+
+
+def _person_words(local: _Local) -> list[str]:
+    return name_key(local.entity.name).split() if local.entity.type == "PERSON" and local.rule == "same-name" else []
+
+
+def _link_name_variants(locals_: list[_Local], links: _Links) -> None:
+    """"Jessica McNulty" joins "Jessica L. McNulty" when every full name of that first and last name agrees."""
+    by_ends: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for local in locals_:
+        words = _person_words(local)
+        if len(words) >= 2:
+            by_ends[(words[0], words[-1])].add(local.key)
+    for keys in by_ends.values():
+        if len(keys) < 2:
+            continue
+        middles = {key: key.split(":", 1)[1].split()[1:-1] for key in keys}
+        initials = {"".join(w[0] for w in m) for m in middles.values() if m}
+        if len(initials) != 1:
+            continue  # "George H. W. Bush" and "George W. Bush": two people
+        target = sorted(keys, key=lambda k: (-len(middles[k]), -len(k), k))[0]
+        for key in sorted(keys - {target}):
+            links.target[key] = (target, "name-variant", links.names[target])
+
+
+def _key_of_name(name: str, overrides: Overrides) -> str:
+    """The resolution key an organization of this name gets."""
+    if name_key(name) in overrides.aliases:
+        return f"alias:{name_key(overrides.aliases[name_key(name)][0])}"
+    if curated_alias(name):
+        return f"alias:{name_key(curated_alias(name)[0])}"
+    return f"name:{name_key(name)}"
+
+
+def _link_in_article_places(locals_: list[_Local]) -> None:
+    """A lone name tagged as a person where its own article names a place so ("King Abdullah said Jordan would
+    welcome ...", beside "Jordan reopened its border") is that place, unless the article gives a person that name."""
+    by_article: dict[str, list[_Local]] = defaultdict(list)
+    for local in locals_:
+        by_article[local.article].append(local)
+    for members in by_article.values():
+        places = {n: m for m in members if m.entity.type == "PLACE" for n in sorted(m.names)}
+        surnames = {name_key(m.entity.name).split()[-1] for m in members
+                    if m.entity.type == "PERSON" and " " in name_key(m.entity.name)}
+        for local in members:
+            word = name_key(local.entity.name)
+            if local.key == f"PERSON:{word}" and word in places and word not in surnames:
+                place = places[word]
+                local.key, local.rule, local.via = place.key, "same-article-place", place.entity.name
+                local.external = place.external
+
+
+def _link_short_names(locals_: list[_Local], links: _Links, definitions: list[tuple[str, str]],
+                      overrides: Overrides) -> None:
+    """A lone surname joins the one person who bears it; a bare acronym joins the one name a text defines it for."""
+    surnames: dict[str, set[str]] = defaultdict(set)
+    acronyms: dict[str, set[str]] = defaultdict(set)
+    for local in locals_:
+        words = _person_words(local)
+        if len(words) >= 2:
+            surnames[words[-1]].add(links.final(local.key))
+        if local.entity.key is None and " " in name_key(local.entity.name):
+            for short in (n for n in local.entity.aliases if is_acronym(n)):
+                # "the Islamic State (ISIS)", grouped by the extractor
+                acronyms[name_key(short)].add(links.final(local.key))
+    for acronym, name in definitions:
+        links.names.setdefault(_key_of_name(name, overrides), name)
+        acronyms[name_key(acronym)].add(links.final(_key_of_name(name, overrides)))  # "... Journalists (CPJ)" in a text
+    article_keys: dict[str, set[str]] = defaultdict(set)
+    for local in locals_:
+        article_keys[local.article].add(links.final(local.key))
+    for local in locals_:
+        kind, _, key = local.key.partition(":")
+        if kind not in ENTITY_TYPES or kind == "PLACE" or " " in key:
+            continue
+        if is_acronym(local.entity.name):
+            owners = sorted(acronyms.get(key, set()) - {local.key})
+            if len(owners) == 1:
+                links.target[local.key] = (owners[0], "acronym", links.names.get(owners[0], owners[0].split(":", 1)[1]))
+            elif owners:
+                links.ambiguous.append((local, "ambiguous-acronym", local.entity.name, owners))
+        elif kind == "PERSON" or local.entity.name[:1].isupper():
+            owners = sorted(surnames.get(key, ()))
+            if len(owners) == 1 and _share_context(local, owners[0], locals_, links, article_keys):
+                local.key, local.rule, local.via = owners[0], "unique-surname", links.names.get(owners[0], owners[0])
+            elif owners and kind == "PERSON":
+                rule = "ambiguous-surname" if len(owners) > 1 else "unconfirmed-surname"
+                links.ambiguous.append((local, rule, local.entity.name, owners))
+                local.key = f"{local.key}@{local.article}"  # which of them is meant, the corpus cannot tell
+
+
+def _share_context(local: _Local, owner: str, locals_: list[_Local], links: _Links,
+                   article_keys: dict[str, set[str]]) -> bool:
+    """Whether the article of a lone surname names something else an article of its full-name owner names."""
+    mine = article_keys[local.article] - {links.final(local.key), owner}
+    return any(mine & (article_keys[other.article] - {owner}) for other in locals_
+               if links.final(other.key) == owner and other.article != local.article)
+
+
+def _link_places(locals_: list[_Local], links: _Links) -> None:
+    """Places of one name are one place unless the corpus qualifies that name two ways ("Washington, D.C.",
+    "Washington state"): then each qualified place is its own, and a bare "Washington" stays apart from both."""
+    qualifiers: dict[str, set[str]] = defaultdict(set)
+    for local in locals_:
+        if local.qualifier:
+            qualifiers[local.key].add(local.qualifier)
+    senses = {key: _senses(found) for key, found in qualifiers.items()}
+    for local in locals_:
+        sense = senses.get(local.key, {})
+        found = sorted(set(sense.values()))
+        if local.qualifier is None and len(found) == 1:
+            if not local.context or qualifier_country(found[0]) in (found[0], *local.context):
+                # "Paris" and "Paris, France"; "Austin" and "Austin, Texas", unless the text is about another country
+                local.rule, local.via = "place-context", found[0]
+            else:  # "London" in a text about England, and "London, Ontario"
+                local.key = f"{local.key}|"
+                links.ambiguous.append((local, "ambiguous-place", local.entity.name, [f"{local.key[:-1]}"]))
+        elif len(found) > 1:
+            if local.qualifier:
+                local.key = f"{local.key}|{sense[local.qualifier]}"
+            else:
+                links.ambiguous.append((local, "ambiguous-place", local.entity.name,
+                                        [f"{local.key}|{q}" for q in found]))
+
+
+def _senses(qualifiers: set[str]) -> dict[str, str]:
+    """Each qualifier of one place name -> the place it means: "Chicago, US" is "Chicago, Illinois" when
+    Illinois is the only US state the corpus qualifies Chicago with.
+
+    >>> _senses({"US", "illinois"}) == {"US": "illinois", "illinois": "illinois"}
+    True
+    >>> sorted(_senses({"texas", "district of columbia", "US"}).items())
+    [('US', 'US'), ('district of columbia', 'district of columbia'), ('texas', 'texas')]
+    """
+    specific = {q for q in qualifiers if qualifier_country(q) != q}
+    senses = {}
+    for qualifier in qualifiers:
+        inside = sorted(s for s in specific if qualifier_country(s) == qualifier)
+        senses[qualifier] = qualifier if qualifier in specific or len(inside) != 1 else inside[0]
+    return senses
+
+
+def _split(groups: dict[str, list[_Local]], fits, rule: str, splits: list[tuple[_Local, str, str]]
+           ) -> dict[str, list[_Local]]:
+    """Split every group into parts whose members ``fits(local, part)``; the first part keeps the group's key.
+
+    Appends ``(local, key of the part it was kept from, rule)`` to ``splits`` for the first member of each new part.
+    """
+    clusters: dict[str, list[_Local]] = {}
+    for key in sorted(groups):
+        members = sorted(groups[key],
+                         key=lambda m: (m.key != key, m.qualifier is None, not m.context, m.article, m.index))
+        parts: list[list[_Local]] = []
+        for local in members:
+            part = next((part for part in parts if fits(local, part)), None)
+            if part is None:
+                if parts:
+                    splits.append((local, key, rule))
+                parts.append([local])
+            else:
+                part.append(local)
+        for number, part in enumerate(parts):
+            part_key = key
+            if number:
+                part_key = f"{key}@{'-'.join(sorted(part[0].context))}" if rule == "different-context" else part[0].key
+                if part_key in groups or part_key in clusters:
+                    part_key = f"{part[0].key}~{part[0].article}~{part[0].index}"
+            clusters[part_key] = part
+    return clusters
+
+
+def _generic(local: _Local) -> bool:
+    """An organization named by a kind of institution many countries have: "Liberal Party", "Trinity College"."""
+    return (local.entity.type == "ORG" and local.rule == "same-name"
+            and name_key(local.entity.name).split()[-1] in GENERIC_HEADS)
+
+
+def _fits_context(local: _Local, part: list[_Local]) -> bool:
+    """A generic organization joins a part unless both articles name countries and none in common."""
+    if not local.context or not all(_generic(m) for m in [*part, local]):
+        return True
+    seen = set().union(*(m.context for m in part))
+    return not seen or bool(local.context & seen)
+
+
+def _merge(key: str, parts: list[_Local]) -> Entity:
     votes: Counter[str] = Counter()
     names: Counter[str] = Counter()
     for part in parts:
-        votes[part.type] += part.mentions
-        names[part.name] += part.mentions
-    if any(p.type == "PERSON" and " " in p.name for p in parts):
+        votes[part.entity.type] += part.entity.mentions
+        names[part.entity.name] += part.entity.mentions
+    if any(p.entity.type == "PERSON" and " " in p.entity.name for p in parts):
         votes["PERSON"] += sum(votes.values())  # a full personal name outweighs stray tags
-    entity_type = "PERSON" if key.startswith("PERSON:") else sorted(votes.items(), key=lambda kv: (-kv[1], TYPE_ORDER[kv[0]]))[0][0]
-    external = next((p.key for p in parts if p.key), None)
-    if key.startswith("alias:"):
-        name = curated_alias(parts[0].name)[0] if curated_alias(parts[0].name) else parts[0].name
+    user_type = next((p.alias_type for p in parts if p.alias_type), None)
+    if user_type:
+        entity_type = user_type
+    elif key.startswith("PERSON:"):
+        entity_type = "PERSON"
+    else:
+        entity_type = sorted(votes.items(), key=lambda kv: (-kv[1], TYPE_ORDER[kv[0]]))[0][0]
+    external = next((p.external for p in parts if p.external), None)
+    canonical = next((p.canonical for p in parts if p.canonical and key.startswith("alias:")), None)
+    if canonical:
+        name = canonical
     elif entity_type == "PERSON":
         name = sorted(names, key=lambda n: (-len(n.split()), -names[n], n))[0]
     else:
         name = sorted(names, key=lambda n: (-names[n], -len(n), n))[0]
-    aliases = set(names) | {alias for p in parts for alias in p.aliases}
+    aliases = set(names) | {alias for p in parts for alias in p.entity.aliases}
     aliases.discard(name)
-    return Entity(id=ids.entity_id(entity_type, key, name), name=name, type=entity_type,
-                  aliases=sorted(aliases), mentions=sum(p.mentions for p in parts), articles=articles, key=external)
+    return Entity(id=ids.entity_id(entity_type, key, name), name=name, type=entity_type, aliases=sorted(aliases),
+                  mentions=sum(p.entity.mentions for p in parts), articles=sorted({p.article for p in parts}),
+                  key=external)
+
+
+# -- the ledger ---------------------------------------------------------------------------------------------------
+
+def _evidence(local: _Local, name: str) -> str:
+    """The sentence ``name`` was read in (the entity's first mention when no mention has that name)."""
+    mentions = [m for m in local.mentions if m.name == name] or local.mentions
+    if not mentions:
+        return ""
+    mention = min(mentions, key=lambda m: m.span.start)
+    start, end = mention.sentence
+    sentence = local.text[start:end]
+    if len(sentence) > EXCERPT:
+        middle = (mention.span.start + mention.span.end) // 2 - start
+        low = max(0, min(middle - EXCERPT // 2, len(sentence) - EXCERPT))
+        high = low + EXCERPT
+        sentence = ("…" if low else "") + sentence[low:high] + ("…" if high < len(sentence) else "")
+    return re.sub(r"\s+", " ", sentence).strip()
+
+
+def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _Links,
+            splits: list[tuple[_Local, str, str]], cluster_of: dict[int, str],
+            overrides: Overrides) -> list[LedgerEntry]:
+    entities = resolution.entities
+    rows: set[LedgerEntry] = set()
+
+    def row(decision: str, entity_id: str, name: str, local: _Local, rule: str, score: float | None,
+            other: str) -> None:
+        entity = entities[entity_id]
+        rows.add(LedgerEntry(decision, entity_id, entity.name, entity.type, name, local.article, rule, score, other,
+                             _evidence(local, name)))
+
+    for key, members in clusters.items():
+        entity_id = cluster_of[id(members[0])]
+        for local in members:
+            for alias in sorted(local.entity.aliases - {local.entity.name}):
+                row("merged", entity_id, alias, local, "in-article", None, local.entity.name)
+        for number, local in enumerate(members):
+            rule, via = local.rule, local.via
+            if local.key in links.target:
+                _, rule, via = links.target[local.key]
+            elif number == 0 and (local.entity.name == entities[entity_id].name
+                                  or local.rule not in ("user-alias", "curated-alias", "country-code")):
+                continue  # the first of its kind: nothing was merged into anything
+            row("merged", entity_id, _surface(local), local, rule, RULE_SCORES[rule], via)
+
+    apart: set[frozenset[str]] = set()
+    for local, kept_from, rule in splits:
+        mine = cluster_of[id(local)]
+        other = next((cluster_of[id(m[0])] for k, m in clusters.items() if k == kept_from), None)
+        if other and other != mine:
+            apart.add(frozenset((mine, other)))
+            row("kept apart", mine, local.entity.name, local, rule, None, other)
+    key_owner = {key: cluster_of[id(members[0])] for key, members in clusters.items()}
+    for local, rule, name, keys in links.ambiguous:
+        mine = cluster_of[id(local)]
+        for key in keys:
+            other = key_owner.get(links.final(key))
+            if other and other != mine:
+                apart.add(frozenset((mine, other)))
+                row("kept apart", mine, name, local, rule, None, other)
+
+    # Homographs: entities that share a name (or a lone name and a surname) and were not merged.
+    sharing: dict[str, set[str]] = defaultdict(set)
+    first_local: dict[str, _Local] = {}
+    for key, members in sorted(clusters.items()):
+        entity_id = cluster_of[id(members[0])]
+        first_local.setdefault(entity_id, members[0])
+        for local in members:
+            for name in local.names:
+                sharing[name].add(entity_id)
+            words = name_key(local.entity.name).split()
+            if local.entity.type == "PERSON" and len(words) > 1:
+                sharing[words[-1]].add(entity_id)  # "Lloyd Austin" and "Austin"
+            if local.entity.type == "PLACE" and "," in local.entity.name:
+                sharing[name_key(local.entity.name.split(",")[0])].add(entity_id)  # "Washington, D.C." and "Washington"
+    for name, owners in sorted(sharing.items()):
+        for a, b in combinations(sorted(owners), 2):
+            if frozenset((a, b)) in apart:
+                continue
+            apart.add(frozenset((a, b)))
+            rule = _apart_reason(entities[a], entities[b], overrides)
+            row("kept apart", a, _display(entities[a], name), first_local[a], rule, None, b)
+    return sorted(rows, key=lambda r: (r.entity, r.decision != "merged", r.article, r.name, r.rule, r.other))
+
+
+def _surface(local: _Local) -> str:
+    """The name as the article wrote it: "Department of Defense", where the extractor's canonical name is
+    "US Department of Defense"."""
+    written = Counter(m.name for m in local.mentions)
+    if local.entity.name in written or not written:
+        return local.entity.name
+    return sorted(written, key=lambda n: (-written[n], n))[0]
+
+
+def _display(entity: Entity, key: str) -> str:
+    """The surface form of ``key`` among an entity's names."""
+    for name in [entity.name, *entity.aliases]:
+        if name_key(name) == key:
+            return name
+    return next((w for w in entity.name.split() if name_key(w) == key), key)
+
+
+def _apart_reason(a: Entity, b: Entity, overrides: Overrides) -> str:
+    names_a = {name_key(n) for n in [a.name, *a.aliases]}
+    names_b = {name_key(n) for n in [b.name, *b.aliases]}
+    if overrides.apart(names_a, names_b):
+        return "user-keep-apart"
+    if a.type != b.type:
+        return "different-type"
+    if a.type == "PERSON":
+        return "different-person"
+    if a.type == "PLACE":
+        return "different-place"
+    return "different-entity"
