@@ -1,13 +1,19 @@
 """SPARQL over the exports: the questions users ask, and the queries kgraph refuses."""
 from __future__ import annotations
 
-import socket
-import threading
+import json
+import multiprocessing
+import shutil
 
+import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
+from rdflib import RDFS, Graph
 
-from kgraph.errors import QueryError
-from kgraph.query import check_query, run_query
+from kgraph.cli import main
+from kgraph.errors import ExportError, QueryError
+from kgraph.query import QueryTimeout, check_query, examples, format_result, run_example, run_query
+from kgraph.store import StoreLocation, locate, write_store
 
 ROLES = """
 SELECT ?person ?role ?org WHERE {
@@ -51,29 +57,10 @@ def test_provenance_of_a_fact(seeds_build):
     ("DELETE WHERE { ?s ?p ?o }", "Updates"),
     ("CLEAR ALL", "Updates"),
 ])
-def test_reaching_outside_is_refused_and_nothing_connects(seeds_build, query, word):
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    listener.settimeout(1.0)
-    port = listener.getsockname()[1]
-    connected = []
-    thread = threading.Thread(target=lambda: _accept(listener, connected))
-    thread.start()
-    try:
-        with pytest.raises(QueryError, match=word):
-            run_query(seeds_build[1], query.replace("{port}", str(port)))
-    finally:
-        thread.join()
-        listener.close()
-    assert connected == []
-
-
-def _accept(listener, connected):
-    try:
-        connected.append(listener.accept())
-    except OSError:
-        pass
+def test_reaching_outside_is_refused_and_nothing_connects(seeds_build, loopback_listener, query, word):
+    with pytest.raises(QueryError, match=word):
+        run_query(seeds_build[1], query.replace("{port}", str(loopback_listener.port)))
+    assert loopback_listener.connections() == []
 
 
 def test_syntax_error_says_so():
@@ -84,3 +71,127 @@ def test_syntax_error_says_so():
 def test_row_cap(seeds_build):
     with pytest.raises(QueryError, match="more than 5 rows"):
         run_query(seeds_build[1], "SELECT * WHERE { ?s ?p ?o }", limit=5)
+
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_build_writes_a_store_that_queries_open(seeds_build):
+    out = seeds_build[1]
+    assert locate(out) == StoreLocation(out / "store", persistent=True)
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    from_store = sorted(map(tuple, run_query(out, everything).rows))
+    from_trig = sorted(map(tuple, run_query(out / "graph.trig", everything).rows))
+    assert from_store == from_trig and len(from_store) > 1000
+    assert len(set(from_store)) == len(from_store)  # the default graph is a union: each triple once
+
+
+def test_a_stale_store_is_not_used(seeds_build, tmp_path):
+    out = seeds_build[1]
+    shutil.copytree(out / "store", tmp_path / "store")
+    trig = (out / "graph.trig").read_text(encoding="utf-8")
+    (tmp_path / "graph.trig").write_text(trig + '\n<urn:new> <urn:says> "only in the new file" .\n', encoding="utf-8")
+    assert not locate(tmp_path).persistent
+    assert run_query(tmp_path, 'SELECT ?s WHERE { ?s ?p "only in the new file" }').rows == [["urn:new"]]
+
+
+def test_each_fact_once_from_the_rdf_file_too(seeds_build):
+    rows = run_query(seeds_build[1] / "graph.trig", """SELECT ?m WHERE { ?m org:member/rdfs:label "Jens Stoltenberg" ;
+        org:organization/rdfs:label "NATO" ; org:role/rdfs:label "Secretary-General" }""").rows
+    assert len(rows) == 1
+
+
+def test_a_runaway_query_is_stopped_at_the_time_limit(seeds_build):
+    before = set(multiprocessing.active_children())
+    with pytest.raises(QueryTimeout, match="time limit of 1 s"):
+        run_query(seeds_build[1], CROSS_JOIN, timeout=1)
+    assert set(multiprocessing.active_children()) <= before  # the worker was killed, not left running
+
+
+def test_values_are_bound_never_pasted(seeds_build):
+    query = "SELECT ?name ?person WHERE { ?person rdfs:label ?name }"
+    assert len(run_query(seeds_build[1], query, params={"name": "John Kirby"}).rows) == 1
+    attack = 'x" } UNION { ?person ?p ?name } #'
+    assert run_query(seeds_build[1], query, params={"name": attack}).rows == []
+
+
+def test_an_iri_can_be_bound(seeds_build):
+    kirby = run_query(seeds_build[1], 'SELECT ?p WHERE { ?p rdfs:label "John Kirby" }').rows[0][0]
+    rows = run_query(seeds_build[1], "SELECT ?p ?name WHERE { ?p rdfs:label ?name }", params={"p": f"<{kirby}>"}).rows
+    assert rows == [[kirby, "John Kirby"]]
+
+
+def test_a_parameter_the_query_lacks_is_an_error(seeds_build):
+    with pytest.raises(QueryError, match=r"no variable \?nmae"):
+        run_query(seeds_build[1], "SELECT ?name WHERE { ?p rdfs:label ?name }", params={"nmae": "x"})
+
+
+def test_example_people_in_an_organization(seeds_build):
+    rows = run_example(seeds_build[1], "people", params={"org": "NATO"}).rows
+    assert {r[0] for r in rows} == {"NATO"}
+    assert any(person == "Jens Stoltenberg" and role == "Secretary-General" and int(n) >= 2
+               for _org, person, role, n in rows)
+
+
+def test_example_actions_of_an_organization(seeds_build):
+    rows = run_query(seeds_build[1], """SELECT DISTINCT ?action ?place WHERE {
+        ?e sem:hasActor/rdfs:label "NATO" ; rdfs:label ?action ; sem:hasPlace/rdfs:label ?place }""").rows
+    found = run_example(seeds_build[1], "actions", params={"org": "NATO"}).rows
+    assert rows and {(a, p) for _org, a, p, _date, _n in found} == {tuple(r) for r in rows}
+
+
+def test_example_entity_gives_each_fact_with_its_sentence(seeds_build):
+    rows = run_example(seeds_build[1], "entity", params={"name": "Jens Stoltenberg"}).rows
+    assert rows
+    for _name, subject, relation, obj, source, sentence in rows:
+        assert "Jens Stoltenberg" in (subject, obj) and source and "Stoltenberg" in sentence
+    assert any(r[2] == "Secretary-General" and r[3] == "NATO" for r in rows)
+
+
+def test_example_corroborated_lists_exactly_the_facts_of_several_articles(seeds_build):
+    graph = seeds_build[0].graph
+    facts = [d for _u, _v, d in graph.edges(data=True)] + [f for _n, d in graph.nodes(data=True)
+                                                          for f in d.get("open_roles", [])]
+    expected = sorted((len(set(f["articles"])) for f in facts if len(set(f["articles"])) >= 2), reverse=True)
+    rows = run_example(seeds_build[1], "corroborated").rows
+    assert [int(r[3]) for r in rows] == expected and expected
+
+
+def test_example_needs_its_parameter(seeds_build):
+    with pytest.raises(QueryError, match="--param org="):
+        run_example(seeds_build[1], "people")
+    with pytest.raises(QueryError, match="the examples are: actions, corroborated, entity, people"):
+        run_example(seeds_build[1], "nope")
+
+
+def test_cli_examples_and_formats(seeds_build):
+    listed = CliRunner().invoke(main, ["query", str(seeds_build[1]), "--example", "list"])
+    assert listed.exit_code == 0 and all(f"{name}:" in listed.output for name in examples())
+    result = CliRunner().invoke(main, ["query", str(seeds_build[1]), "--example", "people", "--param", "org=NATO",
+                                       "--format", "json"])
+    bindings = json.loads(result.output)["results"]["bindings"]
+    assert {"type": "literal", "value": "Jens Stoltenberg"} in [b["person"] for b in bindings]
+    assert all(b["articles"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer" for b in bindings)
+    timed_out = CliRunner().invoke(main, ["query", str(seeds_build[1]), CROSS_JOIN, "--timeout", "0.5"])
+    assert timed_out.exit_code == 1 and "time limit" in timed_out.output
+
+
+def test_rebuilding_the_store_replaces_it_and_a_failed_rebuild_keeps_the_old_one(tmp_path):
+    rdf = tmp_path / "graph.nt"
+    rdf.write_text('<urn:a> <urn:says> "first" .\n', encoding="utf-8")
+    write_store(rdf, tmp_path)
+    rdf.write_text('<urn:a> <urn:says> "second" .\n', encoding="utf-8")
+    write_store(rdf, tmp_path)
+    assert run_query(tmp_path, "SELECT ?o WHERE { ?s ?p ?o }").rows == [["second"]]
+    rdf.write_text('<urn:a> <urn:says> "third" .\n<urn:broken', encoding="utf-8")
+    with pytest.raises(ExportError, match="could not be built"):
+        write_store(rdf, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt", "store"]  # no half-built store left behind
+    assert [q.object.value for q in ox.Store.read_only(str(tmp_path / "store"))] == ["second"]
+
+
+def test_construct_gives_n_triples(seeds_build):
+    result = run_query(seeds_build[1], 'CONSTRUCT { ?p rdfs:label ?name } WHERE { ?p a schema:Person ; rdfs:label ?name }')
+    graph = Graph().parse(data=format_result(result), format="nt")
+    names = {str(o) for o in graph.objects(None, RDFS.label)}
+    assert "John Kirby" in names and len(graph) == len(result.triples) > 10

@@ -1,0 +1,19 @@
+"""The embedded query store (``store/``), built from the TriG export that :mod:`kgraph.export.rdf` wrote."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from ..errors import ExportError
+from ..store import write_store
+
+__all__ = ["write_query_store"]
+
+
+def write_query_store(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
+    """Write ``folder/store`` from ``folder/graph.trig``; runs after the RDF exporter, which writes that file."""
+    trig = Path(folder) / "graph.trig"
+    if not trig.exists():
+        raise ExportError(f"{trig} is missing: the RDF export must run before the store is built.")
+    return [write_store(trig, folder)]

@@ -1,0 +1,142 @@
+"""The embedded store: a persistent Oxigraph store beside the RDF exports, so queries start at once.
+
+``kgraph build`` writes ``store/`` next to ``graph.trig`` (see :mod:`kgraph.export.store`): every article's
+named graph as in the TriG file, and as the default graph the union of all of them, each triple once (a fact
+stated by five articles comes back once; ``GRAPH ?article { ... }`` still reaches one article's facts).
+A query opens the store read-only when it was built from the ``graph.trig`` that is there now; otherwise
+(no store, a stale one, or a single RDF file given) the RDF file is loaded into an in-memory store with
+the same layout.
+
+RocksDB files are not byte-identical from build to build, so ``store/`` is left out of the committed exports.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ExportError, QueryError
+
+__all__ = ["STORE_DIR", "StoreLocation", "locate", "open_store", "write_store"]
+
+STORE_DIR = "store"
+SOURCE_MARK = "kgraph-source.json"  # inside the store: the size and time of the graph.trig it was built from
+GRAPH_FILES = ("graph.trig", "graph.nt", "graph.ttl")
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where a query's data lives: a persistent store folder, or an RDF file to load in memory."""
+
+    path: Path
+    persistent: bool
+
+
+def _rdf_format(path: Path):
+    import pyoxigraph as ox
+
+    formats = {".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE,
+               ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD}
+    fmt = formats.get(path.suffix.lower())
+    if fmt is None:
+        raise QueryError(f"{path}: unknown RDF format; use .trig, .nt, .nq, .ttl or .jsonld.")
+    return fmt
+
+
+def _source_mark(rdf_file: Path) -> dict:
+    stat = rdf_file.stat()
+    return {"file": rdf_file.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def locate(source: str | Path) -> StoreLocation:
+    """The store to query for an exports folder or an RDF file.
+
+    >>> locate("no/such/folder")
+    Traceback (most recent call last):
+    ...
+    kgraph.errors.QueryError: no/such/folder: no such file or folder. Give an exports folder or an RDF file.
+    """
+    source = Path(source)
+    if not source.exists():
+        raise QueryError(f"{source}: no such file or folder. Give an exports folder or an RDF file.")
+    if not source.is_dir():
+        _rdf_format(source)
+        return StoreLocation(source, persistent=False)
+    rdf_file = next((source / name for name in GRAPH_FILES if (source / name).exists()), None)
+    if rdf_file is None:
+        raise QueryError(f"{source}: no graph.trig, graph.nt or graph.ttl here; run `kgraph build ... -o {source}` first.")
+    store = source / STORE_DIR
+    try:
+        fresh = json.loads((store / SOURCE_MARK).read_text(encoding="utf-8")) == _source_mark(rdf_file)
+    except (OSError, ValueError):
+        fresh = False
+    return StoreLocation(store, persistent=True) if fresh else StoreLocation(rdf_file, persistent=False)
+
+
+def open_store(location: StoreLocation):
+    """A pyoxigraph ``Store``: the persistent one opened read-only, or the RDF file loaded into memory."""
+    import pyoxigraph as ox
+
+    if location.persistent:
+        try:
+            return ox.Store.read_only(str(location.path))
+        except OSError as exc:
+            raise QueryError(f"{location.path}: the store cannot be opened ({exc}); "
+                             "rebuild it with `kgraph build`, or delete the folder to query the RDF files.") from exc
+    store = ox.Store()
+    _load(store, location.path)
+    return store
+
+
+def _load(store, rdf_file: Path) -> None:
+    """Load an RDF file as it is, then copy every quad into the default graph (a set: each triple once)."""
+    import pyoxigraph as ox
+
+    fmt = _rdf_format(rdf_file)
+    try:
+        store.bulk_load(path=str(rdf_file), format=fmt)
+        if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                              for q in ox.parse(path=str(rdf_file), format=fmt))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise QueryError(f"{rdf_file}: cannot be read as RDF ({exc}).") from exc
+
+
+def write_store(rdf_file: str | Path, folder: str | Path) -> Path:
+    """Build ``folder/store`` from ``rdf_file`` so that readers see the old store, or none, or the new one, whole.
+
+    The new store is built in a temporary folder beside it and renamed into place; a reader that finds
+    no store in the moment between the two renames falls back to the RDF file.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "graph.nt").write_text('<urn:a> <urn:b> "c" .\\n', encoding="utf-8")
+    >>> write_store(folder / "graph.nt", folder).name
+    'store'
+    >>> locate(folder).persistent
+    True
+    """
+    import pyoxigraph as ox
+
+    rdf_file, folder = Path(rdf_file), Path(folder)
+    target = folder / STORE_DIR
+    building = Path(tempfile.mkdtemp(prefix=".store.", suffix=".tmp", dir=folder))
+    try:
+        store = ox.Store(str(building / STORE_DIR))
+        try:
+            _load(store, rdf_file)
+        except QueryError as exc:
+            raise ExportError(f"the store could not be built: {exc}") from exc
+        store.flush()
+        del store  # closes the database before it moves
+        (building / STORE_DIR / SOURCE_MARK).write_text(json.dumps(_source_mark(rdf_file), sort_keys=True) + "\n",
+                                                        encoding="utf-8")
+        if target.exists():
+            os.replace(target, building / "old")
+        os.replace(building / STORE_DIR, target)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return target
