@@ -127,6 +127,33 @@ class ArticleExtraction:
     mentions: list[EntityMention]
     relations: list[RelationMention]
 
+    def to_json(self) -> dict:
+        """Everything in the record as JSON-ready data, deterministic: :meth:`from_json` gives it back equal.
+
+        >>> a = Article(id="a", text="NATO met.", clean="NATO met.", clean_to_text=((0, 0),))
+        >>> e = ArticleExtraction(a, [ArticleEntity("NATO", "ORG", {"Nato"}, 1)], [], [])
+        >>> ArticleExtraction.from_json(e.to_json()) == e
+        True
+        """
+        return {
+            "article": asdict(self.article),
+            "entities": [{**asdict(e), "aliases": sorted(e.aliases)} for e in self.entities],
+            "mentions": [asdict(m) for m in self.mentions],
+            "relations": [asdict(r) for r in self.relations],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ArticleExtraction:
+        article = dict(data["article"])
+        article["clean_to_text"] = tuple(tuple(run) for run in article["clean_to_text"])
+        mentions = [EntityMention(**{**m, "span": Span(**m["span"]), "sentence": tuple(m["sentence"]),
+                                     "tokens": tuple(m["tokens"])}) for m in data["mentions"]]
+        relations = [RelationMention(**{**r, "subject": Span(**r["subject"]),
+                                        "object": Span(**r["object"]) if r["object"] else None,
+                                        "sentence": tuple(r["sentence"])}) for r in data["relations"]]
+        entities = [ArticleEntity(**{**e, "aliases": set(e["aliases"])}) for e in data["entities"]]
+        return cls(article=Article(**article), entities=entities, mentions=mentions, relations=relations)
+
 
 @dataclass(frozen=True)
 class Evidence:

@@ -1,9 +1,23 @@
-"""The one helper every exporter writes through: temp file in the same folder, fsync, rename."""
+"""The one helper every exporter writes through: temp file in the same folder, fsync, rename, fsync the folder.
+
+A reader, or a build killed at any instant, sees each file either old or new and whole: the data is on
+disk before the rename, and the rename is on disk before the next file is touched. A killed build can
+leave a temp file behind (``.graph.ttl.k2j4h1xq.tmp``); the next build removes it with
+:func:`remove_stale_temp_files` while it holds the folder's lock.
+"""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
+
+__all__ = ["atomic_write", "remove_stale_temp_files"]
+
+TEMP_PREFIX = "."
+TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # what mkstemp makes from the prefix and suffix below
 
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
@@ -18,7 +32,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -29,7 +43,49 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
     return path
+
+
+def remove_stale_temp_files(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temp files an interrupted :func:`atomic_write` left in ``folder`` (and the temp folders
+    of exporters that build a folder the same way, ``.store.k2j4h1xq.tmp``); return them.
+
+    Call it only while no other process writes into ``folder`` (under :func:`kgraph.lock.exclusive`).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".graph.ttl.k2j4h1xq.tmp").write_text("half a fil")
+    >>> _ = (folder / "notes.tmp").write_text("mine")
+    >>> [p.name for p in remove_stale_temp_files(folder)], sorted(p.name for p in folder.iterdir())
+    (['.graph.ttl.k2j4h1xq.tmp'], ['notes.tmp'])
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    stale = sorted(p for p in folder.iterdir() if _TEMP_NAME.match(p.name) and not p.is_symlink())
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    if stale:
+        _fsync_folder(folder)
+    return stale
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX: the directory entry lives in the folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # some platforms cannot open a folder; the rename is still atomic there
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:

@@ -1,4 +1,8 @@
-"""The NetworkX graph itself: node-link JSON (``graph.json``) and GraphML for Gephi."""
+"""The NetworkX graph itself: node-link JSON (``graph.json``) and GraphML for Gephi.
+
+Strings go through :func:`kgraph.ingest.replace_unsafe` on the way out: a lone surrogate cannot be
+written as UTF-8 and XML 1.0 has no way to carry a control character, whatever escaping is used.
+"""
 from __future__ import annotations
 
 import io
@@ -7,13 +11,14 @@ from pathlib import Path
 
 import networkx as nx
 
+from ..ingest import replace_unsafe
 from .atomic import atomic_write
 
 __all__ = ["write_node_link", "write_graphml"]
 
 
 def write_node_link(graph: nx.MultiDiGraph, path: str | Path) -> Path:
-    data = nx.node_link_data(graph, edges="edges")
+    data = _printable(nx.node_link_data(graph, edges="edges"))
     return atomic_write(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
 
 
@@ -21,14 +26,30 @@ def write_graphml(graph: nx.MultiDiGraph, path: str | Path) -> Path:
     """GraphML holds only scalars: lists and records are written as JSON strings."""
     flat = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
-        flat.add_node(node, **_scalars(data))
+        flat.add_node(_printable(node), **_scalars(data))
     for u, v, key, data in graph.edges(keys=True, data=True):
-        flat.add_edge(u, v, key=key, **_scalars(data))
+        flat.add_edge(_printable(u), _printable(v), key=_printable(key), **_scalars(data))
     buffer = io.BytesIO()
     nx.write_graphml(flat, buffer, encoding="utf-8", prettyprint=True)
     return atomic_write(path, buffer.getvalue())
 
 
 def _scalars(data: dict) -> dict:
-    return {k: (v if isinstance(v, (str, int, float, bool)) else json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return {k: _printable(v if isinstance(v, (str, int, float, bool)) else json.dumps(v, ensure_ascii=False,
+                                                                                     sort_keys=True))
             for k, v in sorted(data.items()) if v is not None}
+
+
+def _printable(value):
+    r"""``value`` with every string in it (keys too) made writable: see the module docstring.
+
+    >>> _printable({"name\x00": ["NATO\ud800"]}) == {"name\ufffd": ["NATO\ufffd"]}
+    True
+    """
+    if isinstance(value, str):
+        return replace_unsafe(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value

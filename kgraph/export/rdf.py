@@ -16,6 +16,7 @@ from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from .. import ids
+from ..ingest import replace_unsafe
 from ..names import name_key
 from .atomic import atomic_write
 
@@ -34,9 +35,13 @@ PREFIXES = {"rdf": RDF, "rdfs": RDFS, "xsd": XSD, "skos": SKOS, "owl": OWL, "sch
 
 
 def text(value: str) -> Literal:
-    """A plain string literal, with characters no RDF syntax can carry replaced."""
-    cleaned = "".join(c if (c >= " " or c in "\t\n\r") and not 0xD800 <= ord(c) <= 0xDFFF else "\ufffd" for c in value)
-    return Literal(cleaned)
+    r"""A plain string literal, with characters no RDF syntax can carry (control characters, lone
+    surrogates, noncharacters) replaced one for one by U+FFFD (:func:`kgraph.ingest.replace_unsafe`).
+
+    >>> text("NATO\x00 \u2028met\ud800") == Literal("NATO\ufffd \u2028met\ufffd")
+    True
+    """
+    return Literal(replace_unsafe(value))
 
 
 def to_dataset(graph: nx.MultiDiGraph) -> Dataset:
@@ -177,7 +182,7 @@ def serialize(dataset: Dataset, fmt: str) -> str:
     for s, p, o, _g in sorted(dataset.quads((None, None, None, None))):
         union.add((s, p, o))
     if fmt == "nt":
-        lines = union.serialize(format="nt").splitlines()
+        lines = union.serialize(format="nt").split("\n")  # not splitlines(): U+2028 may sit inside a literal
         return "\n".join(sorted(set(line for line in lines if line.strip()))) + "\n"
     if fmt == "json-ld":
         return _sorted_json_ld(union.serialize(format="json-ld"))
@@ -192,8 +197,8 @@ def _bound_graph() -> Graph:
 
 
 def _turtle_body(graph: Graph) -> str:
-    return "".join(line for line in graph.serialize(format="turtle").splitlines(keepends=True)
-                   if not line.startswith("@prefix")).strip()
+    return "\n".join(line for line in graph.serialize(format="turtle").split("\n")
+                     if not line.startswith("@prefix")).strip()
 
 
 def _trig(dataset: Dataset) -> str:
