@@ -1,0 +1,115 @@
+"""A content-keyed cache of extractions, so a rebuild parses only the articles that changed.
+
+An entry is keyed by the article's content (every field but the file path), the spaCy pipeline's
+name and version, kgraph's version and a fingerprint of the extraction code and models: edit an
+article, change the model, upgrade kgraph or edit ``kgraph/extract`` and the entry is not found.
+Entries are JSON files written atomically; one that cannot be read or does not match is ignored
+(and recomputed), so a corrupt cache costs time, never a wrong graph.
+
+>>> import tempfile
+>>> from kgraph.types import Article, ArticleExtraction
+>>> cache = ExtractionCache(tempfile.mkdtemp(), pipeline="en_core_web_sm-3.8.0")
+>>> article = Article(id="a", text="NATO met.", clean="NATO met.", clean_to_text=((0, 0),))
+>>> cache.get(article) is None
+True
+>>> cache.put(ArticleExtraction(article, [], [], []))
+>>> cache.get(article) == ArticleExtraction(article, [], [], [])
+True
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from . import __version__
+from .export.atomic import atomic_write
+from .types import Article, ArticleExtraction
+
+__all__ = ["ExtractionCache", "default_cache_dir", "extraction_fingerprint"]
+
+PACKAGE = Path(__file__).resolve().parent
+# What decides an article's extraction besides its text and the spaCy pipeline (build.py: long articles in pieces).
+EXTRACTION_SOURCES = ("extract", "models", "data", "nlp.py", "names.py", "types.py", "errors.py", "ingest.py",
+                      "build.py")
+FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder for kgraph (``~/.cache/kgraph`` on Linux), ``$KGRAPH_CACHE_DIR`` if set."""
+    if os.environ.get("KGRAPH_CACHE_DIR"):
+        return Path(os.environ["KGRAPH_CACHE_DIR"])
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("kgraph", appauthor=False))
+
+
+@functools.cache
+def extraction_fingerprint() -> str:
+    """A hash of kgraph's version and of every file the extraction reads: code, models, curated data."""
+    digest = hashlib.sha256(f"kgraph {__version__} cache {FORMAT}".encode())
+    for source in EXTRACTION_SOURCES:
+        root = PACKAGE / source
+        if root.is_dir():
+            files = sorted(p for p in root.rglob("*") if p.is_file())
+        else:
+            files = [root] if root.exists() else []
+        for file in files:
+            if file.suffix == ".pyc":
+                continue
+            digest.update(file.relative_to(PACKAGE).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class ExtractionCache:
+    """Extractions stored under ``folder``, one JSON file per article and pipeline.
+
+    ``pipeline`` names the spaCy pipeline and its version (see :func:`kgraph.nlp.pipeline_version`).
+    """
+
+    def __init__(self, folder: str | os.PathLike, *, pipeline: str) -> None:
+        self.namespace = hashlib.sha256(f"{extraction_fingerprint()}\0{pipeline}".encode()).hexdigest()
+        # One subfolder per code and pipeline version: a stale generation can be deleted whole.
+        self.folder = Path(folder) / "extractions" / self.namespace[:16]
+
+    def key(self, article: Article) -> str:
+        content = json.dumps(_content(article), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(f"{self.namespace}\0{content}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, article: Article) -> ArticleExtraction | None:
+        """The stored extraction of ``article``, or None when there is none or it cannot be trusted."""
+        key = self.key(article)
+        try:
+            entry = json.loads(self._path(key).read_bytes())
+            if entry.get("key") != key:
+                return None
+            extraction = ArticleExtraction.from_json(entry["extraction"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if _content(extraction.article) != _content(article):
+            return None
+        return replace(extraction, article=article)
+
+    def put(self, extraction: ArticleExtraction) -> None:
+        """Store ``extraction`` atomically; a cache that cannot be written is skipped, the build goes on."""
+        key = self.key(extraction.article)
+        entry = {"key": key, "extraction": extraction.to_json()}
+        try:
+            atomic_write(self._path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        except OSError:
+            pass
+
+
+def _content(article: Article) -> dict:
+    """What the extraction of an article depends on: all of it but where the file happened to be."""
+    content = asdict(article)
+    del content["path"]
+    content["clean_to_text"] = [list(run) for run in article.clean_to_text]
+    return content

