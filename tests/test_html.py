@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
+import math
 import re
 from html.parser import HTMLParser
 
@@ -12,6 +14,7 @@ import pytest
 
 from conftest_html import HOSTILE, NATO, STOLTENBERG, WORKS_FOR_SENTENCE, hand_graph, hostile_graph
 from kgraph.export.html import _graph_data, _layout, _sentence_segments, render_html, write_html
+from kgraph.graph import load_graph
 
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "srcset", "poster", "data", "background", "xlink:href",
                   "ping", "manifest", "codebase", "cite", "longdesc"}
@@ -77,7 +80,7 @@ def test_page_loads_nothing_from_outside(which, request):
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
     assert {tag for tag, _ in parsed.tags} <= {"html", "head", "meta", "title", "style", "body", "header", "h1",
                                                 "label", "input", "span", "ul", "main", "div", "aside",
-                                                "datalist", "script"}
+                                                "datalist", "script", "button"}
     for style in parsed.styles:
         assert "@import" not in style
         assert re.findall(r"url\(\s*(?!['\"]?data:)", style) == []
@@ -154,6 +157,9 @@ def test_page_data_for_the_hand_graph(hand_page):
         [" said the alliance would expand its mission.", None]]
     assert "".join(text for text, _ in works_for["evidence"][0]["segments"]) == WORKS_FOR_SENTENCE
     assert [item["type"] for item in data["legend"]] == ["PERSON", "ORG", "PLACE"]
+    families = {edge["relation"]: edge["family"] for edge in data["edges"]}
+    assert families == {"works_for": "role", "action": "action", "based_in": "static", "located_in": "static"}
+    assert data["focusLimit"] == 1000
 
 
 def test_parallel_edges_are_bent_apart(hand_page):
@@ -184,6 +190,19 @@ def test_large_graphs_get_a_cheap_deterministic_layout():
     first = _layout(graph)
     assert first == _layout(graph)
     assert len(first) == len(graph)
+    assert len(set(first.values())) > 0.99 * len(graph), "the spectral layout keeps nodes apart"
+
+
+def test_a_mid_sized_component_gets_the_spectral_layout_and_stays_apart(monkeypatch):
+    graph = nx.MultiDiGraph(nx.barabasi_albert_graph(600, 2, seed=1))
+    graph.add_edges_from(nx.path_graph(["x", "y", "z"]).edges())
+    spring_sizes = []
+    spring_layout = nx.spring_layout
+    monkeypatch.setattr(nx, "spring_layout", lambda g, **options: spring_sizes.append(len(g)) or spring_layout(g, **options))
+    positions = _layout(graph)
+    assert spring_sizes == [3], "networkx's spring layout only for the small component"
+    assert positions == _layout(graph)
+    assert len(set(positions.values())) > 0.99 * len(graph)
 
 
 def test_segments_handle_characters_outside_the_bmp_and_bad_spans():
@@ -213,3 +232,12 @@ def test_write_html_writes_utf8_atomically(tmp_path, hand_page):
     assert path == tmp_path / "out" / "graph.html"
     assert path.read_bytes() == hand_page.encode("utf-8")
     assert [p.name for p in path.parent.iterdir()] == ["graph.html"]
+
+
+def test_no_dot_of_the_seeds_graph_covers_another(seeds_build):
+    _, out = seeds_build
+    nodes = _graph_data(load_graph(out))["nodes"]
+    assert {node["size"] for node in nodes} >= {8.0, 30.0}, "dots sized from 8 to 30 px by mentions"
+    covered = [(first["name"], second["name"]) for first, second in itertools.combinations(nodes, 2)
+               if math.hypot(first["x"] - second["x"], first["y"] - second["y"]) < first["size"] + second["size"]]
+    assert covered == []

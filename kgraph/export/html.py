@@ -16,6 +16,14 @@ Safety rules the page keeps:
 
 Positions are computed here, deterministically, and drawn with physics off:
 the same graph gives byte-identical HTML.
+
+Big graphs stay fluid on a 2D canvas: a graph of more than ``focus_limit`` entities opens
+on its most connected ones (the user shows a node's neighbours, or everything, from the
+page), and above a few thousand visible edges pan and zoom draw the nodes only. Filters
+(entity type, relation family, minimum of supporting articles) hide items through vis
+DataViews. A WebGL renderer (sigma.js 3) was measured and rejected: in Chromium without a
+GPU (SwiftShader) it panned a 5,000-node graph at 4-15 frames a second; this page pans
+and zooms it at 45-57 (bench/bench_html.py).
 """
 from __future__ import annotations
 
@@ -42,10 +50,17 @@ __all__ = ["write_html", "render_html"]
 
 TYPE_COLORS: dict[str, str] = {"PERSON": "#0072B2", "ORG": "#E69F00", "PLACE": "#009E73"}
 OTHER_COLOR = "#999999"
+RELATION_FAMILIES: dict[str, str] = {"works_for": "role", "action": "action"}  # any other relation is "static"
+FOCUS_LIMIT = 1000  # a bigger graph opens on its this-many most connected entities; the user expands from there
 LABEL_LIMIT = 40  # characters of a name or edge label drawn on the canvas; the panel shows all
 SEED = 42
 LARGE_GRAPH = 1500  # above this many nodes only small components get the (quadratic) spring layout
 SMALL_COMPONENT = 100
+# networkx's spring layout is fast (dense numpy) below 500 nodes and ten times slower above:
+# 0.2 s for a 300-node component, 11 s for 1,000 nodes. Bigger components get the spectral layout.
+SPRING_COMPONENT = 499
+MIN_RADIUS, MAX_RADIUS = 8.0, 30.0  # px of the least and the most mentioned entity's dot
+NODE_GAP = 4.0  # px kept between two dots of a spring-laid component, so each one can be clicked
 PX_PER_SQRT_NODE = 220.0  # a component of n nodes gets a square box this many px * sqrt(n - 1) wide
 COMPONENT_GAP = 140.0
 
@@ -55,8 +70,12 @@ _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u2
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def render_html(graph: nx.MultiDiGraph) -> str:
+def render_html(graph: nx.MultiDiGraph, *, focus_limit: int = FOCUS_LIMIT) -> str:
     """The page for ``graph``, as a string.
+
+    A graph of more than ``focus_limit`` entities opens on its ``focus_limit`` most connected
+    ones (the canvas stays fluid); the page has a button to show them all and one per entity
+    to show its neighbours.
 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("person/a", name="</script>", type="PERSON", mentions=1)
@@ -66,7 +85,9 @@ def render_html(graph: nx.MultiDiGraph) -> str:
     >>> page == render_html(g)
     True
     """
-    data = _graph_data(graph)
+    if focus_limit < 1:
+        raise ValueError(f"focus_limit must be at least 1 (the entities a big graph opens on), not {focus_limit}")
+    data = {**_graph_data(graph), "focusLimit": focus_limit}
     vis_js, vis_css = _vis_assets()
     app_js = _read_resource("html_page.js")
     page = Template(_read_resource("html_page.html"))
@@ -79,7 +100,7 @@ def render_html(graph: nx.MultiDiGraph) -> str:
     )
 
 
-def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
+def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike, *, focus_limit: int = FOCUS_LIMIT) -> Path:
     """Write the page for ``graph`` to ``path`` (atomically, UTF-8) and return the path.
 
     >>> import tempfile
@@ -87,7 +108,7 @@ def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike) -> Path:
     >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     True
     """
-    return atomic_write(path, render_html(graph))
+    return atomic_write(path, render_html(graph, focus_limit=focus_limit))
 
 
 def _graph_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
@@ -101,7 +122,8 @@ def _graph_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     node_ids = {node: index for index, node in enumerate(sorted(graph.nodes, key=str))}
     article_ids = _article_index(graph)
     positions = _layout(graph)
-    nodes = [_node_record(graph, node, node_ids, article_ids, positions[node]) for node in node_ids]
+    radii = _radii(graph)
+    nodes = [_node_record(graph, node, node_ids, article_ids, positions[node], radii[node]) for node in node_ids]
     edges = [_edge_record(edge, index, node_ids, article_ids)
              for index, edge in enumerate(_sorted_edges(graph))]
     _add_curves(edges)
@@ -139,7 +161,7 @@ def _article_record(graph: nx.MultiDiGraph, article: str) -> dict[str, Any]:
 
 
 def _node_record(graph: nx.MultiDiGraph, node: Hashable, node_ids: dict[Hashable, int],
-                 article_ids: dict[str, int], position: tuple[float, float]) -> dict[str, Any]:
+                 article_ids: dict[str, int], position: tuple[float, float], radius: float) -> dict[str, Any]:
     attrs = graph.nodes[node]
     name = str(attrs.get("name", ""))
     entity_type = str(attrs.get("type", ""))
@@ -151,6 +173,7 @@ def _node_record(graph: nx.MultiDiGraph, node: Hashable, node_ids: dict[Hashable
         "color": TYPE_COLORS.get(entity_type, OTHER_COLOR),
         "aliases": sorted({str(alias) for alias in attrs.get("aliases", [])} - {name}),
         "mentions": int(attrs.get("mentions") or 0),
+        "size": radius,
         "articles": _article_refs(attrs.get("articles", []), article_ids),
         "roles": [_role_record(role, node_ids, article_ids) for role in attrs.get("roles") or []],
         "x": position[0],
@@ -175,13 +198,15 @@ def _edge_record(edge: tuple[Hashable, Hashable, Hashable, dict[str, Any]], inde
                  node_ids: dict[Hashable, int], article_ids: dict[str, int]) -> dict[str, Any]:
     subject, obj, _, attrs = edge
     label = _edge_label(attrs)
+    relation = str(attrs.get("relation", ""))
     return {
         "id": index,
         "from": node_ids[subject],
         "to": node_ids[obj],
         "label": _canvas_label(label),
         "fullLabel": label,
-        "relation": str(attrs.get("relation", "")),
+        "relation": relation,
+        "family": RELATION_FAMILIES.get(relation, "static"),
         "confidence": _confidence(attrs.get("confidence")),
         "articles": _article_refs(attrs.get("articles", []), article_ids),
         "evidence": [_evidence_record(evidence, article_ids) for evidence in attrs.get("evidence", [])],
@@ -300,19 +325,50 @@ def _confidence(value: Any) -> float | None:
 def _layout(graph: nx.MultiDiGraph) -> dict[Hashable, tuple[float, float]]:
     """Pixel positions for every node, the same for the same graph.
 
-    Each connected component is laid out on its own (spring layout, or spectral for big
-    components of big graphs) and the components are packed in rows, biggest first.
+    Each connected component is laid out on its own (spring layout below SPRING_COMPONENT
+    nodes, or below SMALL_COMPONENT in a graph of more than LARGE_GRAPH nodes; spectral
+    otherwise) and the components are packed in rows, biggest first.
 
     >>> g = nx.MultiDiGraph([("a", "b"), ("b", "c")])
     >>> _layout(g) == _layout(g)
     True
     """
     simple = _undirected_simple(graph)
-    spring_limit = len(simple) if len(simple) <= LARGE_GRAPH else SMALL_COMPONENT
+    spring_limit = SPRING_COMPONENT if len(simple) <= LARGE_GRAPH else SMALL_COMPONENT
     components = sorted((sorted(component, key=str) for component in nx.connected_components(simple)),
                         key=lambda nodes: (-len(nodes), str(nodes[0])))
     boxes = [_component_positions(simple, nodes, spring_limit) for nodes in components]
-    return _pack(boxes)
+    return _pack(boxes, _radii(graph))
+
+
+def _radii(graph: nx.MultiDiGraph) -> dict[Hashable, float]:
+    """Each dot's radius in px, from MIN_RADIUS to MAX_RADIUS by mentions."""
+    mentions = {node: int(count or 0) for node, count in graph.nodes(data="mentions")}
+    low, high = min(mentions.values(), default=0), max(mentions.values(), default=0)
+    spread = MAX_RADIUS - MIN_RADIUS
+    return {node: round(MIN_RADIUS + (spread * (count - low) / (high - low) if high > low else 0.0), 1)
+            for node, count in mentions.items()}
+
+
+def _separate(points: np.ndarray, radii: np.ndarray, *, iterations: int = 50) -> np.ndarray:
+    """Push overlapping dots apart until each pair is NODE_GAP apart (or the iterations run out).
+
+    A dot drawn over another cannot be clicked at any zoom, since vis scales dots with the view.
+
+    >>> _separate(np.array([[0.0, 0.0], [10.0, 0.0]]), np.array([8.0, 8.0])).round(1).tolist()
+    [[-5.0, 0.0], [15.0, 0.0]]
+    """
+    needed = radii[:, None] + radii[None, :] + NODE_GAP
+    for _ in range(iterations):
+        delta = points[:, None, :] - points[None, :, :]
+        distance = np.hypot(delta[..., 0], delta[..., 1])
+        np.fill_diagonal(distance, np.inf)
+        overlap = np.clip(needed - distance, 0.0, None)
+        if not overlap.any():
+            break
+        direction = delta / np.where(distance > 0, distance, np.inf)[..., None]
+        points = points + (direction * (overlap / 2)[..., None]).sum(axis=1)
+    return points
 
 
 def _undirected_simple(graph: nx.MultiDiGraph) -> nx.Graph:
@@ -329,32 +385,36 @@ def _component_positions(simple: nx.Graph, nodes: list[Hashable],
     ordered.add_nodes_from(nodes)
     ordered.add_edges_from(sorted(simple.subgraph(nodes).edges(), key=lambda e: (str(e[0]), str(e[1]))))
     if len(nodes) <= spring_limit:
-        return nx.spring_layout(ordered, seed=SEED)
+        return nx.spring_layout(ordered, seed=SEED, method="force")
     return _spectral_positions(ordered)
 
 
 def _spectral_positions(component: nx.Graph) -> dict[Hashable, np.ndarray]:
-    """A spectral layout with a fixed ARPACK start vector and fixed signs.
+    """A spectral layout, fast and the same every time.
 
-    networkx's ``spectral_layout`` lets ARPACK start from a random vector, so two runs can
-    mirror or rotate the picture; this one gives the same positions every time.
+    Coordinates come from the second and third eigenvectors of the normalized adjacency
+    matrix (the random-walk embedding). ARPACK finds these largest eigenvalues in half a
+    second at 20,000 nodes, where networkx's ``spectral_layout`` (smallest eigenvalues of the
+    Laplacian) took three minutes; a fixed start vector and fixed signs make it deterministic.
     """
     nodes = list(component)
-    laplacian = nx.laplacian_matrix(component, nodelist=nodes).astype(float)
+    adjacency = nx.to_scipy_sparse_array(component, nodelist=nodes, weight=None, dtype=float, format="csr")
+    inverse_root_degree = 1 / np.sqrt(np.asarray(adjacency.sum(axis=1)).ravel())
+    scaling = scipy.sparse.diags(inverse_root_degree)
     start = np.random.default_rng(SEED).random(len(nodes))
-    helper_vectors = max(7, int(math.sqrt(len(nodes))))  # as networkx does
-    _, vectors = scipy.sparse.linalg.eigsh(laplacian, k=3, which="SM", ncv=helper_vectors, v0=start, tol=1e-3)
-    coords = vectors[:, 1:3]
+    _, vectors = scipy.sparse.linalg.eigsh(scaling @ adjacency @ scaling, k=3, which="LA", v0=start, tol=1e-3)
+    coords = vectors[:, [1, 0]] * inverse_root_degree[:, None]  # eigenvalues ascend; the last is the trivial 1
     largest = np.abs(coords).argmax(axis=0)
     coords = coords * np.sign(coords[largest, [0, 1]])
     coords = nx.rescale_layout(coords)
     return dict(zip(nodes, coords))
 
 
-def _pack(boxes: list[dict[Hashable, np.ndarray]]) -> dict[Hashable, tuple[float, float]]:
+def _pack(boxes: list[dict[Hashable, np.ndarray]], radii: dict[Hashable, float]) -> dict[Hashable, tuple[float, float]]:
     """Place component layouts left to right in rows, each in a square sized by its node count.
 
-    A lone node gets a box of size zero: the gap around it is room enough.
+    A lone node gets a box of size zero: the gap around it is room enough. Dots of a component
+    small enough for the spring layout are then pushed apart where they overlap.
     """
     sides = [PX_PER_SQRT_NODE * math.sqrt(len(box) - 1) for box in boxes]
     row_limit = max([math.sqrt(sum((side + COMPONENT_GAP) ** 2 for side in sides))] + sides)
@@ -363,8 +423,12 @@ def _pack(boxes: list[dict[Hashable, np.ndarray]]) -> dict[Hashable, tuple[float
     for box, side in zip(boxes, sides):
         if x > 0 and x + side > row_limit:
             x, y, row_height = 0.0, y + row_height + COMPONENT_GAP, 0.0
-        for node, (px, py) in box.items():
-            positions[node] = (round(x + (px + 1) * side / 2, 1), round(y + (py + 1) * side / 2, 1))
+        nodes = list(box)
+        points = (np.array([box[node] for node in nodes]).reshape(-1, 2) + 1) * side / 2 + [x, y]
+        if 1 < len(nodes) <= SPRING_COMPONENT:
+            points = _separate(points, np.array([radii[node] for node in nodes]))
+        for node, (px, py) in zip(nodes, points):
+            positions[node] = (round(float(px), 1), round(float(py), 1))
         x += side + COMPONENT_GAP
         row_height = max(row_height, side)
     return positions

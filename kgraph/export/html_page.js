@@ -161,46 +161,218 @@
     for (const evidence of edge.evidence) panel.append(evidenceEl(evidence));
   }
 
-  // --- the network ---------------------------------------------------------------------------
+  // --- the network: vis DataViews over the data, so filters hide items without a redraw of the page ---
 
-  const nodes = new vis.DataSet(data.nodes.map(function (node) {
-    return {id: node.id, label: node.label, x: node.x, y: node.y, value: Math.max(node.mentions, 1),
-            color: node.color, title: nodeTooltip(node)};
+  // What keeps pan and zoom near 30 frames a second or more on a CPU-only canvas (measured with
+  // bench/bench_html.py): no arrow heads above ARROWS_UP_TO visible edges (they cost a third of
+  // each frame), no node borders above BORDERS_UP_TO visible nodes, nodes only while moving above
+  // HIDE_EDGES_WHILE_MOVING edges, no hover tests while dragging (each one scans every edge),
+  // and labels without an outline (strokeWidth 0; outlined text halves the frame rate of a zoom).
+  const ARROWS_UP_TO = 1000;
+  const BORDERS_UP_TO = 1000;
+  const HIDE_EDGES_WHILE_MOVING = 3000;
+
+  const nodeSet = new vis.DataSet(data.nodes.map(function (node) {
+    return {id: node.id, label: node.label, x: node.x, y: node.y, size: node.size,
+            color: node.color};
   }));
-  const edges = new vis.DataSet(data.edges.map(function (edge) {
-    return {id: edge.id, from: edge.from, to: edge.to, label: edge.label, smooth: edge.smooth,
-            title: edgeTooltip(edge)};
+  const edgeSet = new vis.DataSet(data.edges.map(function (edge) {
+    return {id: edge.id, from: edge.from, to: edge.to, label: edge.label, smooth: edge.smooth};
   }));
-  const network = new vis.Network(document.getElementById("graph"), {nodes: nodes, edges: edges}, {
+
+  // What the filters let through. `focus` is null when every entity may show, else the set of
+  // entities a big graph opened on (its most connected) plus those the user expanded to.
+  const filters = {
+    types: new Set(data.legend.map(function (item) { return item.type; })),
+    families: new Set(["role", "action", "static"]),
+    minArticles: 1,
+    focus: null,
+  };
+
+  function typeKey(node) {
+    return node.type || "(no type)";
+  }
+
+  function nodePasses(id) {
+    const node = data.nodes[id];
+    return filters.types.has(typeKey(node)) && node.articles.length >= filters.minArticles &&
+           (filters.focus === null || filters.focus.has(id));
+  }
+
+  function edgePasses(id) {
+    const edge = data.edges[id];
+    return filters.families.has(edge.family) && edge.articles.length >= filters.minArticles &&
+           nodePasses(edge.from) && nodePasses(edge.to);
+  }
+
+  const degree = new Array(data.nodes.length).fill(0);
+  const neighbours = data.nodes.map(function () { return []; });
+  for (const edge of data.edges) {
+    degree[edge.from]++;
+    degree[edge.to]++;
+    neighbours[edge.from].push(edge.to);
+    neighbours[edge.to].push(edge.from);
+  }
+  if (data.nodes.length > data.focusLimit) {
+    const ranked = data.nodes.map(function (node) { return node.id; }).sort(function (a, b) {
+      return degree[b] - degree[a] || data.nodes[b].mentions - data.nodes[a].mentions || a - b;
+    });
+    filters.focus = new Set(ranked.slice(0, data.focusLimit));
+  }
+
+  const nodeView = new vis.DataView(nodeSet, {filter: function (item) { return nodePasses(item.id); }});
+  const edgeView = new vis.DataView(edgeSet, {filter: function (item) { return edgePasses(item.id); }});
+
+  const network = new vis.Network(document.getElementById("graph"), {nodes: nodeView, edges: edgeView}, {
     physics: {enabled: false},
     layout: {improvedLayout: false},
-    nodes: {shape: "dot", borderWidth: 1, scaling: {min: 8, max: 30},
-            font: {size: 14, color: "#222", strokeWidth: 3, strokeColor: "#ffffff"}},
+    nodes: {shape: "dot", borderWidth: 1,
+            font: {size: 14, color: "#222", strokeWidth: 0}},
     edges: {arrows: {to: {enabled: true, scaleFactor: 0.6}}, smooth: false, width: 1, selectionWidth: 2,
             color: {color: "#9a9a9a", highlight: "#333333", hover: "#555555"},
-            font: {size: 11, color: "#444", strokeWidth: 3, strokeColor: "#ffffff"}},
-    interaction: {hover: true, tooltipDelay: 200, multiselect: false, hideEdgesOnDrag: data.edges.length > 2000},
+            font: {size: 11, color: "#555", strokeWidth: 0}},
+    interaction: {hover: true, tooltipDelay: 200, multiselect: false},
   });
 
+  const drawing = {arrows: true, borders: true, edgesWhileMoving: true};
+
+  function tuneForSize() {
+    const arrows = edgeView.length <= ARROWS_UP_TO;
+    const borders = nodeView.length <= BORDERS_UP_TO;
+    const edgesWhileMoving = edgeView.length <= HIDE_EDGES_WHILE_MOVING;
+    if (arrows !== drawing.arrows) network.setOptions({edges: {arrows: {to: {enabled: arrows}}}});
+    if (borders !== drawing.borders) network.setOptions({nodes: {borderWidth: borders ? 1 : 0}});
+    if (edgesWhileMoving !== drawing.edgesWhileMoving) {
+      network.setOptions({interaction: {hideEdgesOnDrag: !edgesWhileMoving, hideEdgesOnZoom: !edgesWhileMoving}});
+    }
+    drawing.arrows = arrows;
+    drawing.borders = borders;
+    drawing.edgesWhileMoving = edgesWhileMoving;
+  }
+
+  tuneForSize();
   network.fit({animation: false});
+  network.on("dragStart", function () { network.setOptions({interaction: {hover: false}}); });
+  network.on("dragEnd", function () { network.setOptions({interaction: {hover: true}}); });
+
+  // Tooltips are built when the pointer first rests on an item (vis shows them after
+  // tooltipDelay), not for every item up front: that would cost seconds at 20,000 nodes.
+  network.on("hoverNode", function (params) {
+    if (!nodeSet.get(params.node).title) nodeSet.update({id: params.node, title: nodeTooltip(data.nodes[params.node])});
+  });
+  network.on("hoverEdge", function (params) {
+    if (!edgeSet.get(params.edge).title) edgeSet.update({id: params.edge, title: edgeTooltip(data.edges[params.edge])});
+  });
+
+  // --- filters: the legend's check boxes (types), the fact families, the minimum of articles ---
+
+  const filterStatus = document.getElementById("filter-status");
+  const showAll = document.getElementById("show-all");
+
+  function applyFilters() {
+    nodeView.refresh();
+    edgeView.refresh();
+    tuneForSize();
+    const hidden = data.nodes.length - nodeView.length;
+    const notes = [];
+    if (hidden > 0) {
+      notes.push("Showing " + nodeView.length + " of " + data.nodes.length + " entities" +
+                 (filters.focus === null ? "" : ", the most connected first"));
+    }
+    if (!drawing.arrows) notes.push("no arrow heads above " + ARROWS_UP_TO + " facts: click a fact for its direction");
+    filterStatus.textContent = notes.join(" \u00b7 ");
+    showAll.hidden = filters.focus === null;
+  }
+
+  function toggle(set, value, on) {
+    if (on) set.add(value);
+    else set.delete(value);
+    applyFilters();
+  }
+
+  const familyBox = document.getElementById("filter-families");
+  const familyCounts = {role: 0, action: 0, static: 0};
+  for (const edge of data.edges) familyCounts[edge.family]++;
+  for (const family of ["role", "action", "static"]) {
+    const box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.dataset.family = family;
+    box.addEventListener("change", function () { toggle(filters.families, family, box.checked); });
+    const label = el("label");
+    label.append(box, " " + family + " (" + familyCounts[family] + ")");
+    familyBox.append(label);
+  }
+
+  const minArticles = document.getElementById("min-articles");
+  minArticles.max = String(Math.max(1, data.articles.length));
+  minArticles.addEventListener("input", function () {
+    const value = Math.floor(Number(minArticles.value));
+    filters.minArticles = Number.isFinite(value) && value > 1 ? value : 1;
+    applyFilters();
+  });
+
+  showAll.addEventListener("click", function () {
+    filters.focus = null;
+    applyFilters();
+    network.fit({animation: false});
+  });
+
+  // Adds entities to a big graph's focus; does nothing when every entity may already show.
+  function reveal(ids) {
+    if (filters.focus === null) return;
+    for (const id of ids) filters.focus.add(id);
+    applyFilters();
+  }
+
+  function neighboursButton(id) {
+    const hidden = neighbours[id].filter(function (other) { return !filters.focus.has(other); });
+    const button = el("button", "Show its " + new Set(hidden).size + " hidden neighbours");
+    button.type = "button";
+    button.id = "show-neighbours";
+    button.addEventListener("click", function () {
+      reveal(hidden);
+      button.remove();
+    });
+    return hidden.length ? [button] : [];
+  }
+
+  // --- selection -----------------------------------------------------------------------------
+
+  function showNodeWithControls(id) {
+    showNode(id);
+    if (filters.focus !== null) panel.append(...neighboursButton(id));
+  }
 
   function selectNode(id) {
+    reveal([id]);
+    showNodeWithControls(id);
+    if (!nodeView.get(id)) {
+      panel.append(el("p", "Hidden by the filters.", "muted"));
+      network.unselectAll();
+      return;
+    }
     network.selectNodes([id]);
     network.focus(id, {scale: Math.max(network.getScale(), 1), animation: false});
-    showNode(id);
   }
 
   function selectEdge(id) {
-    network.selectEdges([id]);
     showEdge(id);
+    if (!edgeView.get(id)) {
+      panel.append(el("p", "Hidden by the filters.", "muted"));
+      network.unselectAll();
+      return;
+    }
+    network.selectEdges([id]);
   }
 
   network.on("click", function (params) {
-    if (params.nodes.length) showNode(params.nodes[0]);
+    if (params.nodes.length) showNodeWithControls(params.nodes[0]);
     else if (params.edges.length) showEdge(params.edges[0]);
     else showHint();
   });
   network.once("afterDrawing", function () {
+    document.body.dataset.readyAt = String(Math.round(performance.now()));
     document.body.dataset.ready = "true";
   });
 
@@ -247,29 +419,42 @@
     if (event.key === "Enter") searchNow();
   });
 
-  // Suggestions for the search box: every name and alias once.
-  const suggestions = new Set();
-  for (const node of data.nodes) [node.name].concat(node.aliases).forEach(function (name) { suggestions.add(name); });
-  const datalist = document.getElementById("kg-names");
-  for (const name of Array.from(suggestions).sort()) {
-    const option = document.createElement("option");
-    option.value = name;
-    datalist.append(option);
+  // Suggestions for the search box: every name and alias once, listed when the box is first
+  // used (tens of thousands of options would slow the first draw of a big graph).
+  function listSuggestions() {
+    const suggestions = new Set();
+    for (const node of data.nodes) [node.name].concat(node.aliases).forEach(function (name) { suggestions.add(name); });
+    const datalist = document.getElementById("kg-names");
+    for (const name of Array.from(suggestions).sort()) {
+      const option = document.createElement("option");
+      option.value = name;
+      datalist.append(option);
+    }
   }
+
+  search.addEventListener("focus", listSuggestions, {once: true});
 
   // --- legend --------------------------------------------------------------------------------
 
   const legend = document.getElementById("legend");
   for (const item of data.legend) {
-    const entry = el("li");
+    const box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.addEventListener("change", function () { toggle(filters.types, item.type, box.checked); });
     const swatch = el("span", null, "swatch");
     swatch.style.backgroundColor = item.color;
-    entry.append(swatch, item.type + " (" + item.count + ")");
+    const entry = el("li");
+    const label = el("label");
+    label.append(box, swatch, nameEl(item.type), " (" + item.count + ")");
+    entry.append(label);
     legend.append(entry);
   }
   legend.append(el("li", "size = mentions \u00b7 click for evidence", "note"));
 
+  applyFilters();
   showHint();
   // A handle for tests and for the browser console.
-  window.kgraph = {network: network, selectNode: selectNode, selectEdge: selectEdge, findEntity: findEntity};
+  window.kgraph = {network: network, selectNode: selectNode, selectEdge: selectEdge, findEntity: findEntity,
+                   nodeView: nodeView, edgeView: edgeView};
 })();
