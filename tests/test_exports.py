@@ -11,6 +11,7 @@ from rdflib import Dataset, Graph
 from conftest import REPO
 
 EXPORT_FILES = ["graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "graph.json", "graph.graphml", "graph.html",
+                "merges.csv", "articles.jsonl",
                 "build-report.json"]
 RDF_FORMATS = {"graph.ttl": "turtle", "graph.nt": "nt", "graph.jsonld": "json-ld"}
 

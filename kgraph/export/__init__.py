@@ -7,7 +7,9 @@ from pathlib import Path
 import networkx as nx
 
 from .graphfiles import write_graphml, write_node_link
+from .ledger import write_ledger
 from .rdf import write_rdf
+from .store import write_query_store
 
 __all__ = ["EXPORTERS"]
 
@@ -22,4 +24,5 @@ def _html(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
     return [write_html(graph, folder / "graph.html")]
 
 
-EXPORTERS: tuple[Callable[[nx.MultiDiGraph, Path], list[Path]], ...] = (_graph_files, write_rdf, _html)
+EXPORTERS: tuple[Callable[[nx.MultiDiGraph, Path], list[Path]], ...] = (_graph_files, write_rdf, write_query_store,
+                                                                         _html, write_ledger)
