@@ -208,7 +208,7 @@ def _trig(dataset: Dataset) -> str:
     """
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
     blocks = []
-    for context in sorted(dataset.contexts(), key=lambda g: (g.identifier != dataset.default_graph.identifier,
+    for context in sorted(dataset.graphs(), key=lambda g: (g.identifier != dataset.default_graph.identifier,
                                                               str(g.identifier))):
         graph = _bound_graph()
         for triple in context:
