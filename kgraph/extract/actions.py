@@ -5,7 +5,7 @@ from spacy.tokens import Token
 
 from ..types import RelationMention
 from .context import DocContext
-from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS
+from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS, STATIVE_VERBS
 
 __all__ = ["action_relations"]
 
@@ -16,7 +16,7 @@ def action_relations(ctx: DocContext) -> list[RelationMention]:
     """An actor (an organization, or a country acting as one) doing something in or to a place."""
     found = []
     for token in ctx.doc:
-        if token.pos_ != "VERB" or token.lemma_ in REPORTING_VERBS or token.lemma_ == "be":
+        if token.pos_ != "VERB" or token.lemma_ in REPORTING_VERBS or token.lemma_ in STATIVE_VERBS:
             continue
         actor = _actor(ctx, token)
         if actor is None:

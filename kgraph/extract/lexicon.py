@@ -25,6 +25,9 @@ PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", 
 KILL_VERBS = {"kill", "assassinate", "murder", "shoot", "slay", "execute", "stab", "strangle", "behead", "slaughter"}
 REPORTING_VERBS = {"say", "tell", "add", "stress", "clarify", "note", "state", "announce", "claim", "report",
                    "explain", "argue", "insist", "write", "ask", "reply", "warn", "suggest", "confirm"}
+# Verbs of being or posture: "the United States stands shoulder-to-shoulder with allies ... from Afghanistan"
+# places nothing; "remain" stays out of this list ("ISIS remains in Iraq" is an action there).
+STATIVE_VERBS = {"be", "stand", "sit", "lie", "seem", "appear", "look", "sound", "feel", "become"}
 
 
 def is_role_word(token: Token) -> bool:
