@@ -91,24 +91,20 @@ def _countries() -> dict[str, tuple[str, str]]:
 
     table: dict[str, tuple[str, str]] = {}
     for entry in pycountry.countries:
-        canonical = getattr(entry, "common_name", None) or entry.name
         for variant in (entry.name, getattr(entry, "official_name", None), getattr(entry, "common_name", None)):
             if variant:
-                table[name_key(variant)] = (entry.alpha_2, canonical)
+                table[name_key(variant)] = (entry.alpha_2, _canonical_country(entry))
     for variant, code in COUNTRY_VARIANTS.items():
         if code is None:
             table.pop(name_key(variant), None)
             continue
-        table[name_key(variant)] = (code, table_name(code, table))
+        table[name_key(variant)] = (code, _canonical_country(pycountry.countries.get(alpha_2=code)))
     return table
 
 
-def table_name(code: str, table: dict[str, tuple[str, str]]) -> str:
-    import pycountry
-
-    entry = pycountry.countries.get(alpha_2=code)
-    canonical = getattr(entry, "common_name", None) or entry.name
-    return {"US": "United States", "GB": "United Kingdom"}.get(code, canonical)
+def _canonical_country(entry) -> str:
+    """pycountry's everyday name when it has one ("Iran"), else its name ("United States")."""
+    return getattr(entry, "common_name", None) or entry.name
 
 
 def country(name: str) -> tuple[str, str] | None:

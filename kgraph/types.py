@@ -11,7 +11,6 @@ from typing import Literal
 
 EntityType = Literal["PERSON", "ORG", "PLACE"]
 RelationType = Literal["works_for", "based_in", "located_in", "lives_in", "killed", "action"]
-RELATION_TYPES: tuple[str, ...] = ("works_for", "based_in", "located_in", "lives_in", "killed", "action")
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ class RelationMention:
     """One relation as stated in one sentence; the unit of ``kgraph extract``."""
 
     doc: str
-    relation: str
+    relation: RelationType
     subject: Span
     object: Span | None
     sentence: tuple[int, int]

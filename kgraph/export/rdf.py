@@ -99,21 +99,18 @@ def _add_fact(graph, subject, obj, data, base, default, named, article_iri) -> N
             triples += [(fact, ORG.role, role_node), (role_node, RDF.type, ORG.Role), (role_node, RDFS.label, text(role))]
         if target is not None:
             triples += [(fact, ORG.organization, target), (person_or_actor, ORG.memberOf, target)]
-        statement = fact
     elif relation == "action":
         triples += [(fact, RDF.type, SEM.Event), (fact, RDFS.label, text(data.get("predicate") or "acts in")),
                     (fact, SEM.hasActor, person_or_actor), (fact, SEM.hasPlace, target)]
-        statement = fact
     else:
         triples.append((person_or_actor, STATIC_PREDICATES[relation], target))
-        statement = fact
         triples += [(fact, RDF.type, RDF.Statement), (fact, RDF.subject, person_or_actor),
                     (fact, RDF.predicate, STATIC_PREDICATES[relation]), (fact, RDF.object, target)]
     triples.append((fact, KG.confidence, Literal(round(float(data["confidence"]), 3))))
     for article in data["articles"]:
         triples.append((fact, PROV.wasDerivedFrom, article_iri[article]))
     per_article: dict[str, list] = {}
-    for index, evidence in enumerate(data["evidence"]):
+    for evidence in data["evidence"]:
         node = URIRef(ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
                                           evidence["subject_start"], evidence["object_start"]), base))
         per_article.setdefault(evidence["article"], []).extend(_evidence_triples(node, fact, evidence, article_iri))

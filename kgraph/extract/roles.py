@@ -11,7 +11,6 @@ from .lexicon import ROLE_MODIFIERS, is_role_noun, is_role_word
 __all__ = ["role_relations"]
 
 CHAIN_GLUE = {"-", "'s", "’s", "of", "for", "and"}
-ORG_PREPOSITIONS = {"of", "for", "at", "with", "in"}
 
 
 def role_relations(ctx: DocContext) -> list[RelationMention]:
