@@ -24,6 +24,7 @@ import codecs
 import json
 import re
 import stat
+import tarfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -200,13 +201,24 @@ def sniff_binary(raw: bytes) -> str | None:
     for magic, what in MAGIC:
         if raw.startswith(magic):
             return what
-    if raw[257:262] == b"ustar":
+    if _is_tar_header(raw[:512]):
         return "a tar archive"
     sample = raw[:SNIFF_BYTES]
     controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
     if controls > BINARY_SHARE * len(sample):
         return "NUL and control bytes"
     return None
+
+
+def _is_tar_header(block: bytes) -> bool:
+    """A tar header, checksum and all: prose that happens to hold "ustar" at byte 257 is not one."""
+    if block[257:262] != b"ustar":
+        return False
+    try:
+        tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
+    except tarfile.HeaderError:
+        return False
+    return True
 
 
 def decode(raw: bytes, where: str) -> str:

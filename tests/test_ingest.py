@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import tarfile
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +65,20 @@ def test_binary_file_is_skipped_with_a_reason(tmp_path):
     skipped: list[Skipped] = []
     assert list(read_articles([path], skipped=skipped)) == []
     assert "binary" in skipped[0].reason
+
+
+def test_a_tar_archive_is_skipped_but_prose_with_ustar_at_byte_257_is_read(tmp_path):
+    archive = tmp_path / "bundle.txt"
+    with tarfile.open(archive, "w") as tar:
+        tar.add(SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0], arcname="a.txt")
+    prose = tmp_path / "mustard.txt"
+    lead = ("The farm co-op in Dijon said on Monday that its sales rose. " * 5)[:255]
+    prose.write_text(lead + " Mustard exports to Canada doubled, the co-op said.\n", encoding="utf-8")
+    assert prose.read_bytes()[257:262] == b"ustar"
+    skipped: list[Skipped] = []
+    read = list(read_articles([archive, prose], skipped=skipped))
+    assert [Path(a.path).name for a in read] == ["mustard.txt"]
+    assert [s.reason for s in skipped] == ["binary file (a tar archive), not an article"]
 
 
 def test_missing_path_says_what_to_do():
