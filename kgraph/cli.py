@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, ids
+from . import DEFAULT_MODEL, __version__, ids
 from .errors import KGraphError
-from .nlp import DEFAULT_MODEL
 
 PROGRESS_MIN = 5  # articles: below this, a progress bar is only noise
 

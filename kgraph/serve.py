@@ -65,7 +65,7 @@ def make_server(source: str | Path, *, port: int = 7878, timeout: float = DEFAUL
     scratch = None
     if not location.persistent:
         scratch = Path(tempfile.mkdtemp(prefix="kgraph-serve-"))
-        location = StoreLocation(write_store(location.path, scratch), persistent=True)
+        location = StoreLocation(write_store(location.path, scratch, lenient=location.lenient), persistent=True)
     try:
         return SparqlServer(location, port=port, timeout=timeout, max_rows=max_rows, quiet=quiet, scratch=scratch)
     except OSError as exc:

