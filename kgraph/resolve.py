@@ -8,14 +8,24 @@ rule                score  when
 user-alias          1.00   a name in the user's ``--aliases`` file
 country-code        1.00   an ISO 3166 country (pycountry): "U.S.", "USA", "America", "United States"
 curated-alias       0.95   a name in ``kgraph/data/aliases.json`` ("Pentagon", "Department of Defense")
+state-abbreviation  0.90   a US state's postal code or AP abbreviation written right after a place ("Tampa,
+                           Fla.", "Salem, MA"), never elsewhere ("an MA in history")
 same-name           0.90   the same full name ("Jens Stoltenberg"), or the same place and qualifier
 legal-form          0.90   an organization's name with or without its legal form ("Analog Devices, Inc.")
 name-variant        0.85   a person's full name with or without middle names ("Jessica L. McNulty")
 acronym             0.85   an acronym one article defines ("the World Health Organization (WHO)"),
                            when the corpus defines it for one name only
+institution-short-  0.80   a lone name and the one "<name> University" or "<name> College" of the corpus,
+name                       where the words around it speak of study ("graduated from Harvard"), the name is
+                           no state or country, and the corpus uses it as no place and no surname
+demonym-prefix      0.80   a party's name with a nationality word and without ("British Labour Party",
+                           "Labour Party"), kept apart by country like any party
 place-context       0.80   a bare place name, when the corpus qualifies that name one way only, by a
                            country, or by a state of a country its article names or of no country
-                           its article contradicts ("Austin" and "Austin, Texas")
+                           its article contradicts ("Austin" and "Austin, Texas"); when the corpus
+                           qualifies it several ways in different countries, the one its article names
+                           ("London" in a text about Britain, beside "London, England" and "London,
+                           Ontario")
 unique-surname      0.75   a lone surname, when one person of the corpus bears it and an article of theirs
                            shares another entity with the surname's article
 same-article-place  0.70   a lone name tagged as a person where its article names a place so ("Jordan")
@@ -26,9 +36,14 @@ What stays apart is recorded too: homographs of different types ("Austin" the ci
 man), a surname two people of the corpus bear or that no shared context confirms (each article's lone
 "Smith" stays its own node), an acronym defined for two names, a place name qualified two ways
 ("Washington, D.C.", "Washington state"), a bare place name whose article is about another country than
-its one qualified namesake ("London" and "London, Ontario"), parties and colleges of one name in articles
-about different countries (the Liberal Party of Canada and of Australia; nationality words count, from
-``kgraph/data/demonyms.json``), and every pair the user's keep-apart list names.
+its one qualified namesake ("London" and "London, Ontario"), a state and a town named after it ("Indiana"
+and "Indiana, Pennsylvania": state-or-town), a state that shares its name with a "<name> City" of the
+corpus, where the name does not follow another place ("moved to New York": city-or-state, apart from
+"Buffalo, New York" and "New York City"), a lone name the corpus gives both to a university and as a
+surname ("Stanford": surname-or-institution), parties and colleges of one name in articles about different
+countries (the Liberal Party of Canada and of Australia; nationality words count, from
+``kgraph/data/demonyms.json``; an article that names no country joins the one country the corpus knows
+that name in, else stays apart), and every pair the user's keep-apart list names.
 
 Ids are minted from the resolution key (not from the order of articles), so the same input gives the
 same IRIs on every build.
@@ -36,6 +51,7 @@ same IRIs on every build.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -48,18 +64,39 @@ from pathlib import Path
 from . import ids
 from .errors import KGraphError
 from .names import (acronym_definitions, alias_table, country, curated_alias, demonym_countries, is_acronym, name_key,
-                    place_qualifier, qualifier_country, spells, without_legal_form)
+                    QUALIFIER_KINDS, place_qualifier, spells, without_legal_form)
 from .types import ArticleEntity, ArticleExtraction, EntityMention
 
 __all__ = ["Entity", "LedgerEntry", "Overrides", "Resolution", "RULE_SCORES", "load_overrides", "resolve"]
 
 TYPE_ORDER = {"PERSON": 0, "ORG": 1, "PLACE": 2}
 ENTITY_TYPES = tuple(TYPE_ORDER)
-RULE_SCORES = {"user-alias": 1.0, "country-code": 1.0, "curated-alias": 0.95, "same-name": 0.9, "legal-form": 0.9,
-               "name-variant": 0.85, "acronym": 0.85, "place-context": 0.8, "unique-surname": 0.75,
+RULE_SCORES = {"user-alias": 1.0, "country-code": 1.0, "curated-alias": 0.95, "state-abbreviation": 0.9,
+               "same-name": 0.9, "legal-form": 0.9, "name-variant": 0.85, "acronym": 0.85,
+               "institution-short-name": 0.8, "demonym-prefix": 0.8, "place-context": 0.8, "unique-surname": 0.75,
                "same-article-place": 0.7, "same-short-name": 0.6}
+RENAMING_RULES = {"user-alias", "curated-alias", "country-code", "state-abbreviation", "institution-short-name",
+                  "demonym-prefix"}  # rules that give a name to another name's entity, even its first member
 EXCERPT = 200  # characters of evidence sentence in the ledger
 GENERIC_HEADS = {"party", "college", "school", "church", "club", "council", "union", "league", "front", "congress"}
+INSTITUTION_HEADS = ("university", "college")
+NATIONS_WITHIN = {"English", "Scottish", "Welsh"}  # their parties are their own: Scottish National Party, Welsh Labour
+# The Associated Press abbreviations of US states ("Tampa, Fla."); the postal codes ("Tampa, FL") come from pycountry.
+AP_STATES = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
+    "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida", "Ga.": "Georgia", "Ill.": "Illinois",
+    "Ind.": "Indiana", "Kan.": "Kansas", "Ky.": "Kentucky", "La.": "Louisiana", "Md.": "Maryland",
+    "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota", "Miss.": "Mississippi", "Mo.": "Missouri",
+    "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire", "N.J.": "New Jersey",
+    "N.M.": "New Mexico", "N.Y.": "New York", "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma",
+    "Ore.": "Oregon", "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
+    "Tenn.": "Tennessee", "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington", "W.Va.": "West Virginia",
+    "Wis.": "Wisconsin", "Wyo.": "Wyoming"}
+# Words that show a one-word name stands for a university: "graduated from Yale", "Harvard mathematician".
+ACADEMIC = re.compile(r"\b(?:graduat\w*|alumn\w*|degrees?|B\.?A|M\.?A|Ph\.?\s?D|professor\w*|lecturer|faculty|"
+                      r"students?|studied|educated|taught|teach\w*|fellow(?:ship)?|dean|scholar\w*|research\w*|enrolled|"
+                      r"tenure\w*|campus|mathematician|physicist|economist|chemist|biologist|historian)\b", re.IGNORECASE)
+AFTER_A_PLACE = re.compile(r"\b[A-Z][\w'’.-]*,[ \t]*$")  # "Tampa, " before "Fla.": the name is a qualifier
 
 
 @dataclass
@@ -249,6 +286,7 @@ def resolve(extractions: Iterable[ArticleExtraction], *, overrides: Overrides | 
     _link_in_article_places(locals_)
     definitions = sorted({d for e in extractions for d in acronym_definitions(e.article.text)})
     _link_short_names(locals_, links, definitions, overrides)
+    _link_institutions(locals_, links)
     _link_places(locals_, links)
 
     groups: dict[str, list[_Local]] = defaultdict(list)
@@ -256,7 +294,7 @@ def resolve(extractions: Iterable[ArticleExtraction], *, overrides: Overrides | 
         groups[links.final(local.key)].append(local)
     splits: list[tuple[_Local, str, str]] = []
     clusters = _split(groups, _fits_context, "different-context", splits)
-    clusters = _split(clusters, lambda local, part: not overrides.apart(local.names, _names(part)),
+    clusters = _split(clusters, lambda local, part, _: not overrides.apart(local.names, _names(part)),
                       "user-keep-apart", splits)
 
     resolution = Resolution(entities={})
@@ -289,8 +327,8 @@ def _locals(extractions: list[ArticleExtraction], overrides: Overrides) -> list[
             _own_key(local, names, overrides)
             found.append(local)
         article = found[len(found) - len(extraction.entities):]
-        context = frozenset(c for m in article for c in (m.external and m.external.split(":", 1)[1],
-                                                          m.qualifier and qualifier_country(m.qualifier)) if c)
+        context = frozenset(m.external.split(":", 1)[1] for m in article if m.external)
+        context |= {c for m in article if m.qualifier for c in _countries_of(m.qualifier)}
         context |= demonym_countries(extraction.article.text)
         for local in article:
             local.context = context
@@ -308,6 +346,10 @@ def _own_key(local: _Local, names: list[str], overrides: Overrides) -> None:
     if user:
         local.key, local.rule, local.via, local.canonical, local.alias_type = (
             f"alias:{name_key(user[0])}", "user-alias", user[0], user[0], user[1])
+    elif state := _state_abbreviation(local):
+        state_key = name_key(state)
+        local.key = f"name:{state_key}" if " " in state_key else f"PLACE:{state_key}"
+        local.rule, local.via = "state-abbreviation", state
     elif entity.key or entity.type == "PLACE" and country(entity.name) and _country_qualifier(qualifier):
         # a place named exactly as a country is that country, unless a state follows it ("Belgium, Wisconsin")
         local.external = entity.key or f"iso3166:{country(entity.name)[0]}"
@@ -327,6 +369,9 @@ def _own_key(local: _Local, names: list[str], overrides: Overrides) -> None:
         short = name_key(without_legal_form(entity.name))
         local.key = f"name:{short}" if " " in short else f"ORG:{short}"
         local.rule, local.via = "legal-form", without_legal_form(entity.name)  # "Analog Devices, Inc."
+    elif entity.type == "ORG" and (national := _without_demonym(entity.name)):
+        # "British Labour Party" is the Labour Party of an article about Britain (kept apart by country below)
+        local.key, local.rule, local.via = f"name:{name_key(national)}", "demonym-prefix", national
     elif " " in key:
         # a full name is one entity whatever one article's tagger called it
         local.key, local.rule, local.via = f"name:{key}", "same-name", entity.name
@@ -334,9 +379,49 @@ def _own_key(local: _Local, names: list[str], overrides: Overrides) -> None:
         local.key, local.rule, local.via = f"{entity.type}:{key}", "same-short-name", entity.name
 
 
+@functools.cache
+def _state_abbreviations() -> dict[str, str]:
+    """US state abbreviations as written -> the state: "CA", "Calif.", "Calif" -> "California"."""
+    import pycountry
+
+    table = {s.code.split("-")[1]: s.name for s in pycountry.subdivisions.get(country_code="US") if s.type == "State"}
+    for written, state in AP_STATES.items():
+        table[written] = table[written.rstrip(".")] = state  # "Chicago, Ill in 1958"
+    return table
+
+
+def _state_abbreviation(local: _Local) -> str | None:
+    """The US state a name abbreviates, where its article writes it right after a place ("Tampa, Fla.", "Salem, MA"):
+    elsewhere "MA" is as likely a degree and "CA" a job title."""
+    table = _state_abbreviations()
+    for mention in local.mentions:
+        written = local.text[mention.span.start:mention.span.end].strip()
+        if local.text[mention.span.end:mention.span.end + 1] == ".":
+            written += "."  # "Fla" read without its dot
+        state = table.get(written) or table.get(written.rstrip("."))
+        if state and _after_a_place(local, mention):
+            return state
+    return None
+
+
+def _without_demonym(name: str) -> str | None:
+    """A party's name without the nationality word before it: "British Labour Party" -> "Labour Party".
+
+    >>> _without_demonym("British Labour Party"), _without_demonym("British Airways"), _without_demonym("Labour Party")
+    ('Labour Party', None, None)
+    >>> _without_demonym("Scottish National Party") is None
+    True
+    """
+    first, _, rest = name.partition(" ")
+    if (" " in rest and name_key(rest).split()[-1] == "party" and demonym_countries(first)
+            and first not in NATIONS_WITHIN):
+        return rest
+    return None
+
+
 def _country_qualifier(qualifier: str | None) -> bool:
     """No qualifier, or a country ("Denmark, Spain and Turkey" reads no qualifier at all)."""
-    return qualifier is None or qualifier_country(qualifier) == qualifier
+    return qualifier is None or qualifier in _countries_of(qualifier)
 
 
 def _full_name(entity: ArticleEntity) -> str | None:
@@ -353,9 +438,61 @@ def _full_name(entity: ArticleEntity) -> str | None:
 
 
 def _qualifier(local: _Local) -> str | None:
-    """The place a place name is qualified with in its article: "Austin, Texas" -> "texas"."""
-    found = sorted({q for m in local.mentions if (q := place_qualifier(local.text[m.span.end:m.span.end + 40]))})
-    return found[0] if len(found) == 1 else None
+    """The place a place name is qualified with in its article: "Austin, Texas" -> "texas".
+
+    A state's name before other states of its country starts a list, not a qualifier ("offices in New York,
+    Maryland, New Jersey"), but a town may be named after a state ("Indiana, Pennsylvania").
+    """
+    own = _countries_of(name_key(local.entity.name))
+    found = set()
+    for mention in local.mentions:
+        following = local.text[mention.span.end:mention.span.end + 60]
+        qualifier = place_qualifier(following)
+        if qualifier and not (own & _countries_of(qualifier) and _starts_a_list(own, following)):
+            found.add(qualifier)
+    return found.pop() if len(found) == 1 else None
+
+
+def _starts_a_list(countries: frozenset[str], following: str) -> bool:
+    """Whether the text after a place goes on with two states of ``countries``: ", Maryland, New Jersey, ...".
+
+    >>> _starts_a_list(frozenset({"US"}), ", Maryland, New Jersey, Pennsylvania")
+    True
+    >>> _starts_a_list(frozenset({"US"}), ", Pennsylvania, Jacob graduated"), _starts_a_list(frozenset({"US"}), ", Ohio.")
+    (False, False)
+    """
+    items = following.split(",")[1:3]
+    if len(items) < 2:
+        return False
+    for item in items:
+        words = re.sub(r"^\s*(?:and|or)\s+", "", item).split()
+        if not any(countries & _countries_of(name_key(" ".join(words[:size]))) for size in (1, 2, 3)):
+            return False
+    return True
+
+
+@functools.cache
+def _subdivision_countries() -> dict[str, frozenset[str]]:
+    import pycountry
+
+    found: dict[str, set[str]] = defaultdict(set)
+    for subdivision in pycountry.subdivisions:
+        if subdivision.type in QUALIFIER_KINDS:
+            found[name_key(re.sub(r"\s*\[.*\]$", "", subdivision.name))].add(subdivision.country_code)
+    return {name: frozenset(codes) for name, codes in found.items()}
+
+
+def _countries_of(qualifier: str) -> frozenset[str]:
+    """Every country a qualifier may lie in: a state or province of several countries names them all.
+
+    >>> sorted(_countries_of("maryland")), sorted(_countries_of("FR")), sorted(_countries_of("state"))
+    (['LR', 'US'], ['FR'], [])
+    """
+    if len(qualifier) == 2 and qualifier.isupper():
+        return frozenset({qualifier})
+    if qualifier == "district of columbia":
+        return frozenset({"US"})
+    return _subdivision_countries().get(qualifier, frozenset())
 
 
 def _person_words(local: _Local) -> list[str]:
@@ -447,6 +584,51 @@ def _link_short_names(locals_: list[_Local], links: _Links, definitions: list[tu
                 local.key = f"{local.key}@{local.article}"  # which of them is meant, the corpus cannot tell
 
 
+def _link_institutions(locals_: list[_Local], links: _Links) -> None:
+    """A lone name joins the one university of the corpus named by it ("Yale", "Yale University") where the words
+    around it speak of study or teaching ("graduated from Yale", "Harvard mathematician"), unless it names a state
+    or country, or the corpus uses it as a place ("Princeton, New Jersey", "New College, Oxford") or as a surname
+    ("Leland Stanford": then the lone name stays apart from both, recorded)."""
+    institutions: dict[str, set[str]] = defaultdict(set)
+    surnames: set[str] = set()
+    places: set[str] = set()  # the names of qualified or qualifying places
+    for local in locals_:
+        words = name_key(local.entity.name).split()
+        if local.entity.type == "ORG" and len(words) == 2 and words[1] in INSTITUTION_HEADS:
+            institutions[words[0]].add(links.final(local.key))
+        if local.entity.type == "PERSON" and len(words) > 1:
+            surnames.add(words[-1])
+        if local.qualifier or "," in local.entity.name:
+            places.add(name_key(local.entity.name.split(",")[0]))
+        if local.entity.type == "PLACE" and any(_after_a_place(local, m) for m in local.mentions):
+            places.update(name_key(m.name) for m in local.mentions)
+    for local in locals_:
+        kind, _, word = local.key.partition(":")
+        owners = sorted(institutions.get(word, ()))
+        if (kind not in ENTITY_TYPES or len(owners) != 1 or word in places or not local.entity.name[:1].isupper()
+                or country(word) or _countries_of(word) or not any(_academic(local, m) for m in local.mentions)):
+            continue
+        if word in surnames:
+            links.ambiguous.append((local, "surname-or-institution", local.entity.name, owners))
+        else:
+            local.key, local.rule, local.via = owners[0], "institution-short-name", links.names.get(owners[0], owners[0])
+
+
+def _after_a_place(local: _Local, mention: EntityMention) -> bool:
+    """Whether a mention stands right after a place and a comma: "Tampa, Fla.", "Balliol College, Oxford"."""
+    return bool(AFTER_A_PLACE.search(local.text[max(0, mention.span.start - 40):mention.span.start]))
+
+
+def _academic(local: _Local, mention: EntityMention) -> bool:
+    """Whether the words right around a mention speak of a university ("from Yale in 1847 in Biology"), and not of
+    a place ("in Warsaw")."""
+    before = local.text[max(0, mention.span.start - 40):mention.span.start]
+    after = local.text[mention.span.end:mention.span.end + 25]
+    if re.search(r"\b(?:in|near|outside|around)\s+$", before):
+        return False
+    return bool(ACADEMIC.search(before.split("\n")[-1]) or ACADEMIC.search(after.split("\n")[0]))
+
+
 def _share_context(local: _Local, owner: str, locals_: list[_Local], links: _Links,
                    article_keys: dict[str, set[str]]) -> bool:
     """Whether the article of a lone surname names something else an article of its full-name owner names."""
@@ -458,6 +640,7 @@ def _share_context(local: _Local, owner: str, locals_: list[_Local], links: _Lin
 def _link_places(locals_: list[_Local], links: _Links) -> None:
     """Places of one name are one place unless the corpus qualifies that name two ways ("Washington, D.C.",
     "Washington state"): then each qualified place is its own, and a bare "Washington" stays apart from both."""
+    _split_city_states(locals_, links)
     qualifiers: dict[str, set[str]] = defaultdict(set)
     for local in locals_:
         if local.qualifier:
@@ -466,19 +649,56 @@ def _link_places(locals_: list[_Local], links: _Links) -> None:
     for local in locals_:
         sense = senses.get(local.key, {})
         found = sorted(set(sense.values()))
-        if local.qualifier is None and len(found) == 1:
-            if not local.context or qualifier_country(found[0]) in (found[0], *local.context):
-                # "Paris" and "Paris, France"; "Austin" and "Austin, Texas", unless the text is about another country
+        if len(found) == 1 and _town_named_after_a_state(local.key, found[0]):
+            # "Indiana, Pennsylvania" is a town; a bare "Indiana" ("Loogootee, Indiana") is the state
+            if local.qualifier:
+                local.key = f"{local.key}|{found[0]}"
+            else:
+                links.ambiguous.append((local, "state-or-town", local.entity.name, [f"{local.key}|{found[0]}"]))
+        elif local.qualifier is None and len(found) == 1:
+            if (len(local.context) != 1 or found[0] in _countries_of(found[0])
+                    or _countries_of(found[0]) & local.context):
+                # "Paris" and "Paris, France"; "Austin" and "Austin, Texas", unless the text names one country only
+                # and another one
                 local.rule, local.via = "place-context", found[0]
             else:  # "London" in a text about England, and "London, Ontario"
                 local.key = f"{local.key}|"
                 links.ambiguous.append((local, "ambiguous-place", local.entity.name, [f"{local.key[:-1]}"]))
         elif len(found) > 1:
+            countries = [_countries_of(q) for q in found]
+            fitting = [q for q, where in zip(found, countries) if where & local.context]
             if local.qualifier:
                 local.key = f"{local.key}|{sense[local.qualifier]}"
+            elif len(fitting) == 1 and all(countries) and sum(map(len, countries)) == len(frozenset().union(*countries)):
+                # "London" in a text about Britain, where the corpus knows "London, England" and "London, Ontario"
+                local.key, local.rule, local.via = f"{local.key}|{fitting[0]}", "place-context", fitting[0]
             else:
                 links.ambiguous.append((local, "ambiguous-place", local.entity.name,
                                         [f"{local.key}|{q}" for q in found]))
+
+
+def _town_named_after_a_state(key: str, qualifier: str) -> bool:
+    """Whether a place key names a state or province and its qualifier another one: "Indiana, Pennsylvania"."""
+    name = key.partition(":")[2]
+    return bool(_countries_of(name)) and bool(_countries_of(qualifier)) and qualifier not in _countries_of(qualifier)
+
+
+def _split_city_states(locals_: list[_Local], links: _Links) -> None:
+    """A state that shares its name with a city the corpus calls "<name> City" ("New York") is the state where the
+    name follows another place ("Buffalo, New York"); elsewhere it may be the city or the state, and stays apart
+    from both."""
+    cities = {name_key(local.entity.name)[:-len(" city")]: links.final(local.key) for local in locals_
+              if local.entity.type == "PLACE" and name_key(local.entity.name).endswith(" city")}
+    for local in locals_:
+        word = name_key(local.entity.name)
+        if (local.entity.type != "PLACE" or word not in cities or local.qualifier
+                or local.key not in (f"name:{word}", f"PLACE:{word}") or not _countries_of(word)):
+            continue
+        state = f"{local.key}|state"
+        if local.mentions and all(_after_a_place(local, m) for m in local.mentions):
+            local.key, local.rule, local.via = state, "place-context", "state"
+        else:
+            links.ambiguous.append((local, "city-or-state", local.entity.name, [state, cities[word]]))
 
 
 def _senses(qualifiers: set[str]) -> dict[str, str]:
@@ -490,10 +710,10 @@ def _senses(qualifiers: set[str]) -> dict[str, str]:
     >>> sorted(_senses({"texas", "district of columbia", "US"}).items())
     [('US', 'US'), ('district of columbia', 'district of columbia'), ('texas', 'texas')]
     """
-    specific = {q for q in qualifiers if qualifier_country(q) != q}
+    specific = {q for q in qualifiers if q not in _countries_of(q)}
     senses = {}
     for qualifier in qualifiers:
-        inside = sorted(s for s in specific if qualifier_country(s) == qualifier)
+        inside = sorted(s for s in specific if qualifier in _countries_of(s))
         senses[qualifier] = qualifier if qualifier in specific or len(inside) != 1 else inside[0]
     return senses
 
@@ -502,7 +722,8 @@ def _split(groups: dict[str, list[_Local]], fits, rule: str, splits: list[tuple[
            ) -> dict[str, list[_Local]]:
     """Split every group into parts whose members ``fits(local, part)``; the first part keeps the group's key.
 
-    Appends ``(local, key of the part it was kept from, rule)`` to ``splits`` for the first member of each new part.
+    ``fits`` also sees the parts made so far. Appends ``(local, key of the part it was kept from, rule)`` to
+    ``splits`` for the first member of each new part.
     """
     clusters: dict[str, list[_Local]] = {}
     for key in sorted(groups):
@@ -510,7 +731,7 @@ def _split(groups: dict[str, list[_Local]], fits, rule: str, splits: list[tuple[
                          key=lambda m: (m.key != key, m.qualifier is None, not m.context, m.article, m.index))
         parts: list[list[_Local]] = []
         for local in members:
-            part = next((part for part in parts if fits(local, part)), None)
+            part = next((part for part in parts if fits(local, part, parts)), None)
             if part is None:
                 if parts:
                     splits.append((local, key, rule))
@@ -529,16 +750,20 @@ def _split(groups: dict[str, list[_Local]], fits, rule: str, splits: list[tuple[
 
 def _generic(local: _Local) -> bool:
     """An organization named by a kind of institution many countries have: "Liberal Party", "Trinity College"."""
-    return (local.entity.type == "ORG" and local.rule == "same-name"
+    return (local.entity.type == "ORG" and local.rule in ("same-name", "demonym-prefix")
             and name_key(local.entity.name).split()[-1] in GENERIC_HEADS)
 
 
-def _fits_context(local: _Local, part: list[_Local]) -> bool:
-    """A generic organization joins a part unless both articles name countries and none in common."""
-    if not local.context or not all(_generic(m) for m in [*part, local]):
+def _fits_context(local: _Local, part: list[_Local], parts: list[list[_Local]]) -> bool:
+    """A generic organization joins a part unless both articles name countries and none in common; from an
+    article that names no country it joins the part of the one country the corpus knows that name in, and
+    where the corpus knows it in several, the other articles that name no country."""
+    if not all(_generic(m) for m in [*part, local]):
         return True
     seen = set().union(*(m.context for m in part))
-    return not seen or bool(local.context & seen)
+    if local.context:
+        return not seen or bool(local.context & seen)
+    return not seen or sum(1 for p in parts if any(m.context for m in p)) == 1
 
 
 def _merge(key: str, parts: list[_Local]) -> Entity:
@@ -546,7 +771,7 @@ def _merge(key: str, parts: list[_Local]) -> Entity:
     names: Counter[str] = Counter()
     for part in parts:
         votes[part.entity.type] += part.entity.mentions
-        names[part.entity.name] += part.entity.mentions
+        names[part.via if part.rule == "demonym-prefix" else part.entity.name] += part.entity.mentions
     if any(p.entity.type == "PERSON" and " " in p.entity.name for p in parts):
         votes["PERSON"] += sum(votes.values())  # a full personal name outweighs stray tags
     user_type = next((p.alias_type for p in parts if p.alias_type), None)
@@ -564,7 +789,7 @@ def _merge(key: str, parts: list[_Local]) -> Entity:
         name = sorted(names, key=lambda n: (-len(n.split()), -names[n], n))[0]
     else:
         name = sorted(names, key=lambda n: (-names[n], -len(n), n))[0]
-    aliases = set(names) | {alias for p in parts for alias in p.entity.aliases}
+    aliases = set(names) | {alias for p in parts for alias in (p.entity.name, *p.entity.aliases)}
     aliases.discard(name)
     return Entity(id=ids.entity_id(entity_type, key, name), name=name, type=entity_type, aliases=sorted(aliases),
                   mentions=sum(p.entity.mentions for p in parts), articles=sorted({p.article for p in parts}),
@@ -610,8 +835,7 @@ def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _L
             rule, via = local.rule, local.via
             if local.key in links.target:
                 _, rule, via = links.target[local.key]
-            elif number == 0 and (local.entity.name == entities[entity_id].name
-                                  or local.rule not in ("user-alias", "curated-alias", "country-code")):
+            elif number == 0 and (local.entity.name == entities[entity_id].name or local.rule not in RENAMING_RULES):
                 continue  # the first of its kind: nothing was merged into anything
             row("merged", entity_id, _surface(local), local, rule, RULE_SCORES[rule], via)
 

@@ -12,11 +12,12 @@ from click.testing import CliRunner
 
 from kgraph.cli import main
 from kgraph.errors import KGraphError
-from kgraph.evaluate_resolution import score_clustering
+from kgraph.evaluate_resolution import evaluate_resolution, score_clustering
 from kgraph.extract import extract_articles
-from kgraph.ingest import read_articles
+from kgraph.ingest import make_article, read_articles
 from kgraph.names import name_key
 from kgraph.resolve import load_overrides, resolve
+from kgraph.types import ArticleEntity, ArticleExtraction, EntityMention, Span
 
 CORPUS = Path(__file__).parent / "resolution"
 ARTICLES = CORPUS / "articles"
@@ -127,6 +128,77 @@ def test_keep_apart_and_aliases_hold(extractions, resolution, tmp_path):
     assert nodes_of(extractions, steered, "r21_icc_cricket.txt", "ICC") != court
     assert any(row.rule == "user-alias" and row.article == "r22_icc_bare.txt" for row in steered.ledger)
     assert resolve(extractions, overrides=overrides).ledger == steered.ledger
+
+
+def test_the_user_overrides_the_name_rules(extractions, resolution, tmp_path):
+    """A keep-apart pair beats the rules that merge a short name into another one; an alias group beats them too."""
+    (tmp_path / "apart.csv").write_text("Harvard,Harvard University\nFla.,Florida\n", encoding="utf-8")
+    (tmp_path / "aliases.csv").write_text("Fla.,Fla,Florida Panhandle\n", encoding="utf-8")
+    apart = resolve(extractions, overrides=load_overrides(keep_apart=tmp_path / "apart.csv"))
+    for short, full in ((("r27_harvard_short.txt", "Harvard"), ("r26_harvard_university.txt", "Harvard University")),
+                        (("r34_florida_abbreviation.txt", "Fla."), ("r35_florida_full.txt", "Florida"))):
+        assert nodes_of(extractions, resolution, *short) == nodes_of(extractions, resolution, *full)
+        kept = nodes_of(extractions, apart, *short) | nodes_of(extractions, apart, *full)
+        assert len(kept) == 2
+        assert any(row.rule == "user-keep-apart" and {row.entity, row.other} == kept for row in apart.ledger)
+    aliased = resolve(extractions, overrides=load_overrides(aliases=tmp_path / "aliases.csv"))
+    fla = nodes_of(extractions, aliased, "r34_florida_abbreviation.txt", "Fla.")
+    assert fla != nodes_of(extractions, aliased, "r35_florida_full.txt", "Florida")
+    assert [aliased.entities[n].name for n in fla] == ["Fla."]
+
+
+def test_a_state_abbreviation_needs_a_place_before_it(extractions, resolution):
+    """"Tampa, Fla." is Florida; "an MA in art history" is not Massachusetts."""
+    rows = [r for r in resolution.ledger if r.rule == "state-abbreviation"]
+    assert rows and all(r.label == "Florida" and "Tampa, Fla." in r.evidence for r in rows)
+    degree = node(extractions, resolution, "ma-degree")
+    assert not any(r.entity == degree and r.rule == "state-abbreviation" for r in resolution.ledger)
+
+
+def _extraction(article_id: str, text: str, names: list[tuple[str, str, int]]) -> ArticleExtraction:
+    """An extraction by hand: (surface, label, in-article entity) for each mention, in text order."""
+    article = make_article(article_id, text)
+    mentions, position = [], 0
+    for surface, label, cluster in names:
+        start = text.index(surface, position)
+        position = start + len(surface)
+        mentions.append(EntityMention(Span(surface, start, position, label), surface, label, (0, len(text)), cluster))
+    entities = {}
+    for mention in mentions:
+        entity = entities.setdefault(mention.cluster, ArticleEntity(mention.name, "PERSON", set(), 0))
+        entity.mentions += 1
+        entity.aliases.add(mention.name)
+    return ArticleExtraction(article, [entities[i] for i in sorted(entities)], mentions, [])
+
+
+def test_the_knowledgenet_score_counts_names_and_pronouns_apart(tmp_path):
+    """Gold IRIs spelt two ways are one entity; a gold name is never matched to an extracted pronoun, and gold
+    pronouns the extractor links to a name get a row of their own, leaving the named figures as they were."""
+    first = "Ada Byron met Charles Babbage. She wrote the notes."
+    second = "Charles Babbage designed the engine."
+    facts = [
+        {"fold": 1, "documentId": "a", "passageStart": 0, "passageText": first, "facts": [
+            {"subjectStart": 0, "subjectEnd": 9, "subjectText": "Ada Byron", "subjectUri": "http://www.wikidata.org/entity/Q7259",
+             "objectStart": 14, "objectEnd": 29, "objectText": "Charles Babbage", "objectUri": "wikidata.org/entity/Q46633"},
+            {"subjectStart": 31, "subjectEnd": 34, "subjectText": "She", "subjectUri": "http://www.wikidata.org/entity/Q7259",
+             "objectStart": 0, "objectEnd": 9, "objectText": "Ada Byron", "objectUri": "http://www.wikidata.org/entity/Q7259"}]},
+        {"fold": 1, "documentId": "b", "passageStart": 0, "passageText": second, "facts": [
+            {"subjectStart": 0, "subjectEnd": 15, "subjectText": "Charles Babbage",
+             "subjectUri": "http://www.wikidata.org/entity/Q46633"}]}]
+    gold = tmp_path / "kn.jsonl"
+    gold.write_text("\n".join(json.dumps(f) for f in facts), encoding="utf-8")
+    names_only = [_extraction("kn-1-a", first, [("Ada Byron", "PERSON", 0), ("Charles Babbage", "PERSON", 1)]),
+                  _extraction("kn-1-b", second, [("Charles Babbage", "PERSON", 0)])]
+    with_pronoun = [_extraction("kn-1-a", first, [("Ada Byron", "PERSON", 0), ("Charles Babbage", "PERSON", 1),
+                                                   ("She", "PERSON", 0)]), names_only[1]]
+    before = evaluate_resolution(gold, folds=[1], nlp=None, extractions=names_only)
+    after = evaluate_resolution(gold, folds=[1], nlp=None, extractions=with_pronoun)
+    assert before.gold_entities == 2  # Q46633 with and without "http://www."
+    assert (before.matched_mentions.mentions, before.matched_mentions.pairwise.recall) == (3, 1.0)
+    assert (before.pronouns_matched, before.with_pronouns, before.unmatched) == (0, None, 1)
+    assert after.matched_mentions == before.matched_mentions
+    assert (after.pronouns_matched, after.with_pronouns.mentions, after.unmatched) == (1, 4, 0)
+    assert after.with_pronouns.pairwise.precision == after.with_pronouns.pairwise.recall == 1.0
 
 
 def test_alias_files_in_json_take_the_form_of_the_curated_file(tmp_path):
