@@ -255,15 +255,27 @@ def _fact_order(fact: Fact) -> tuple:
 # -- predictions --------------------------------------------------------------------------------------------------
 
 def conll04_facts(relations: Iterable[RelationMention]) -> list[Fact]:
-    """kgraph relations as CoNLL04 facts, one per (type, subject span, object span); actions are not scored."""
-    facts = {Fact(r.doc, CONLL04_RELATIONS[r.relation], (r.subject.start, r.subject.end), (r.object.start, r.object.end))
-             for r in relations if r.relation in CONLL04_RELATIONS and r.object is not None}
+    """kgraph relations as CoNLL04 facts, one per (type, subject span, object span); actions are not scored.
+
+    CoNLL04 relates names only: a pronoun argument counts as the name it refers to, and a relation whose
+    pronoun refers to no name of the sentence is left out.
+    """
+    facts = set()
+    for r in relations:
+        if r.relation not in CONLL04_RELATIONS or r.object is None:
+            continue
+        subject, obj = r.subject_antecedent or r.subject, r.object_antecedent or r.object
+        if r.subject_entity < 0 or r.object_entity < 0:
+            continue
+        facts.add(Fact(r.doc, CONLL04_RELATIONS[r.relation], (subject.start, subject.end), (obj.start, obj.end)))
     return sorted(facts, key=_fact_order)
 
 
 def knowledgenet_facts(relations: Iterable[RelationMention], properties: Iterable[str]) -> list[Fact]:
     """kgraph relations as KnowledgeNet facts: works_for -> EMPLOYEE_OR_MEMBER_OF (and CEO, organization first,
-    when the role says so), based_in -> HEADQUARTERS; only for the properties the passage was annotated for."""
+    when the role says so), based_in -> HEADQUARTERS; only for the properties the passage was annotated for.
+    KnowledgeNet annotates pronoun arguments ("He", "which") as they are written: a pronoun's span is scored,
+    whether or not the passage names what it refers to."""
     wanted = set(properties)
     facts = set()
     for r in relations:
@@ -282,7 +294,7 @@ def knowledgenet_facts(relations: Iterable[RelationMention], properties: Iterabl
 def predict(texts: Sequence[GoldText], nlp: Language) -> Iterator[list[RelationMention]]:
     """Run the whole ``kgraph extract`` path over the gold texts; yields each text's relations, in order."""
     articles = (make_article(t.id, t.text) for t in texts)
-    for extraction in extract_articles(articles, nlp):
+    for extraction in extract_articles(articles, nlp, unresolved=True):
         yield extraction.relations
 
 

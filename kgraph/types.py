@@ -102,6 +102,9 @@ class RelationMention:
     date: str | None = None
     subject_entity: int = -1  # index into the article's entities
     object_entity: int = -1
+    # when an argument is a pronoun ("He is CEO of Acme"), its span above and the name it refers to here
+    subject_antecedent: Span | None = None
+    object_antecedent: Span | None = None
 
     def to_json(self) -> dict:
         return {
@@ -149,7 +152,9 @@ class ArticleExtraction:
                                      "tokens": tuple(m["tokens"])}) for m in data["mentions"]]
         relations = [RelationMention(**{**r, "subject": Span(**r["subject"]),
                                         "object": Span(**r["object"]) if r["object"] else None,
-                                        "sentence": tuple(r["sentence"])}) for r in data["relations"]]
+                                        "sentence": tuple(r["sentence"]),
+                                        **{k: Span(**r[k]) for k in ("subject_antecedent", "object_antecedent")
+                                           if r.get(k)}}) for r in data["relations"]]
         entities = [ArticleEntity(**{**e, "aliases": set(e["aliases"])}) for e in data["entities"]]
         return cls(article=Article(**article), entities=entities, mentions=mentions, relations=relations)
 

@@ -36,12 +36,20 @@ def pattern_relations(article: Article, doc: Doc, nlp: Language | None = None) -
     return ctx, [relation for extractor in EXTRACTORS for relation in extractor(ctx)]
 
 
-def extract_doc(article: Article, doc: Doc, nlp: Language | None = None) -> ArticleExtraction:
-    """Entities and relations of one article already parsed into ``doc`` (from ``article.clean``)."""
+def extract_doc(article: Article, doc: Doc, nlp: Language | None = None, *,
+                unresolved: bool = False) -> ArticleExtraction:
+    """Entities and relations of one article already parsed into ``doc`` (from ``article.clean``).
+
+    A relation whose argument is a pronoun ("He is CEO of Acme") names the pronoun's entity, the name it
+    refers to; with ``unresolved`` it is kept even when the article names no antecedent (entity index -1):
+    what ``kgraph eval`` scores, since gold data annotates such pronouns, but nothing the graph can place.
+    """
     ctx, found = pattern_relations(article, doc, nlp)
     relations: list[RelationMention] = []
     seen = set()
-    for relation in classified_relations(ctx, found):
+    for relation in classified_relations(ctx.with_pronouns(), found):
+        if not unresolved and (relation.subject_entity < 0 or relation.object is not None and relation.object_entity < 0):
+            continue  # a pronoun whose antecedent the article does not name
         key = (relation.relation, relation.subject.start, relation.object.start if relation.object else None,
                relation.role, relation.predicate)
         if key not in seen:
@@ -56,8 +64,9 @@ def extract_article(article: Article, nlp: Language) -> ArticleExtraction:
     return extract_doc(article, nlp(article.clean), nlp)
 
 
-def extract_articles(articles: Iterable[Article], nlp: Language, *, n_process: int = 1) -> Iterator[ArticleExtraction]:
+def extract_articles(articles: Iterable[Article], nlp: Language, *, n_process: int = 1,
+                     unresolved: bool = False) -> Iterator[ArticleExtraction]:
     """Parse and extract articles in batches; yields one :class:`ArticleExtraction` per article, in order."""
     articles = list(articles)
     for article, doc in zip(articles, parse(nlp, (a.clean for a in articles), n_process=n_process)):
-        yield extract_doc(article, doc, nlp)
+        yield extract_doc(article, doc, nlp, unresolved=unresolved)

@@ -80,7 +80,7 @@ def default_model() -> RelationModel | None:
 
 
 def candidate_pairs(ctx: DocContext) -> list[tuple[int, int]]:
-    """Ordered pairs of name mentions of one sentence that belong to different entities."""
+    """Ordered pairs of name (and pronoun) mentions of one sentence that belong to different entities."""
     by_sentence: dict[tuple[int, int], list[int]] = defaultdict(list)
     for index, mention in enumerate(ctx.mentions):
         if ctx.type_of(index) in NAME_TYPES:
@@ -89,14 +89,14 @@ def candidate_pairs(ctx: DocContext) -> list[tuple[int, int]]:
     for members in by_sentence.values():
         for s in members:
             for o in members:
-                if s != o and ctx.mentions[s].cluster != ctx.mentions[o].cluster:
-                    pairs.append((s, o))
+                if s != o and (ctx.mentions[s].cluster != ctx.mentions[o].cluster or ctx.mentions[s].cluster < 0):
+                    pairs.append((s, o))  # two pronouns with no antecedent may still be two entities
     return pairs
 
 
 def _word(token: Token, ctx: DocContext) -> str:
     mention = ctx.mention_at(token)
-    if mention is not None:
+    if mention is not None and mention not in ctx.antecedents:  # a pronoun between two names reads as a word
         return f"<{ctx.type_of(mention)}>"
     if token.like_num:
         return "<num>"
@@ -181,7 +181,7 @@ def _nearest_features(ctx: DocContext, s: int, o: int, kinds: str) -> list[str]:
         start = ctx.mentions[here].tokens[0]
         rivals = [abs(ctx.mentions[m].tokens[0] - start) for m in range(len(ctx.mentions))
                   if m != here and ctx.mentions[m].sentence == sentence and ctx.type_of(m) == kind
-                  and ctx.mentions[m].cluster != ctx.mentions[here].cluster]
+                  and ctx.mentions[m].cluster != ctx.mentions[here].cluster and m not in ctx.antecedents]
         if rivals and abs(ctx.mentions[there].tokens[0] - start) <= min(rivals):
             features.append(f"{slot}nearest|{kinds}")
     return features
@@ -218,6 +218,8 @@ def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]],
     none = model.labels.index("none")
     probabilities[:, none] = -1.0
     for (s, o), row in zip(pairs, probabilities):
+        if (s in ctx.antecedents or o in ctx.antecedents) and _reported(ctx, s, o):
+            continue
         kinds = (ctx.type_of(s), ctx.type_of(o))  # a relation only between the types it joins
         row = np.where([SIGNATURES.get(name) == kinds for name in model.labels], row, -1.0)
         label = int(row.argmax())  # the likeliest relation, taken when likely enough
@@ -227,6 +229,14 @@ def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]],
         if key not in best or row[label] > best[key][3]:
             best[key] = (s, o, model.labels[label], float(row[label]))
     return sorted(best.values())
+
+
+def _reported(ctx: DocContext, s: int, o: int) -> bool:
+    """"She said Iraqi units fighting the Islamic State...": one of the pair sits in a clause the other reports.
+    The classifier learnt from names only; with a pronoun such pairs were right half the time on KnowledgeNet
+    folds 1-2 (5 of 10), against three in four for the other pronoun pairs."""
+    steps, _common, _passed = _dependency_path(ctx.span(s).root, ctx.span(o).root)
+    return any(step[1:] == "ccomp" for step in steps)
 
 
 SCORED = set(LABELS) - {"none"}

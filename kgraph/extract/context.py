@@ -17,6 +17,7 @@ class DocContext:
     mentions: list[EntityMention]
     entities: list[ArticleEntity]
     by_token: dict[int, int] = field(default_factory=dict)
+    antecedents: dict[int, int | None] = field(default_factory=dict)  # pronoun mention -> its antecedent mention
 
     def __post_init__(self) -> None:
         for index, mention in enumerate(self.mentions):
@@ -28,10 +29,22 @@ class DocContext:
         return None if token is None else self.by_token.get(token.i)
 
     def type_of(self, mention: int) -> str:
-        return self.entities[self.mentions[mention].cluster].type
+        cluster = self.mentions[mention].cluster
+        return self.entities[cluster].type if cluster >= 0 else self.mentions[mention].span.type
 
     def is_country(self, mention: int) -> bool:
-        return (self.entities[self.mentions[mention].cluster].key or "").startswith("iso3166:")
+        cluster = self.mentions[mention].cluster
+        return cluster >= 0 and (self.entities[cluster].key or "").startswith("iso3166:")
+
+    def with_pronouns(self) -> DocContext:
+        """This context with the article's pronouns added after its names (see :mod:`kgraph.extract.coref`),
+        for the relation classifier; ``antecedents`` maps each pronoun's index to its antecedent's."""
+        from .coref import pronoun_mentions
+
+        found = pronoun_mentions(self)
+        ctx = DocContext(self.article, self.doc, self.mentions + [m for m, _ in found], self.entities)
+        ctx.antecedents = {len(self.mentions) + k: a for k, (_m, a) in enumerate(found)}
+        return ctx
 
     def span(self, mention: int) -> SpacySpan:
         start, end = self.mentions[mention].tokens
@@ -50,6 +63,11 @@ class DocContext:
                  role: str | None = None, predicate: str | None = None, date: str | None = None) -> RelationMention:
         subject_mention = self.mentions[subject]
         object_mention = self.mentions[obj] if obj is not None else None
+        provenance = {}
+        for slot, index in (("subject_antecedent", subject), ("object_antecedent", obj)):
+            antecedent = self.antecedents.get(index) if index is not None else None
+            if antecedent is not None:
+                provenance[slot] = self.mentions[antecedent].span
         return RelationMention(
             doc=self.article.id,
             relation=relation,
@@ -63,4 +81,5 @@ class DocContext:
             date=date,
             subject_entity=subject_mention.cluster,
             object_entity=object_mention.cluster if object_mention else -1,
+            **provenance,
         )

@@ -159,6 +159,35 @@ def _in_place_context(ent: SpacySpan) -> bool:
     return False
 
 
+# What only an organization is: "X is headquartered in", "X, a software company", "Based in Ohio, X ...".
+ORG_VERBS = {"headquarter", "headquartered", "base", "incorporate", "found", "establish"}
+ORG_NOUNS = {
+    "company", "firm", "corporation", "manufacturer", "bank", "agency", "organization", "organisation", "publisher",
+    "retailer", "airline", "university", "college", "network", "brand", "subsidiary", "startup", "provider", "maker",
+    "producer", "developer", "conglomerate", "business", "charity", "nonprofit", "magazine", "newspaper", "consultancy",
+    "institute", "foundation", "association", "supplier", "distributor", "operator", "chain", "label", "studio",
+    "insurer", "lender", "broker", "fund", "group",
+}
+
+
+def _organization_context(ent: SpacySpan) -> bool:
+    """The parse says the name is an organization, whatever the recognizer said: its subject verb is one of
+    :data:`ORG_VERBS` in the passive ("is headquartered in", "was founded in"), it is in apposition to, or
+    the subject of "be" with, one of :data:`ORG_NOUNS`, or an opening "Based in X," hangs off its verb."""
+    root = ent.root
+    verb = root.head
+    if root.dep_ == "nsubjpass" and verb.lemma_.lower() in ORG_VERBS:
+        return True
+    if root.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ in ("advcl", "prep") and c.i < ent.start
+                                                   and c.lemma_.lower() in ("base", "headquarter", "headquartered")
+                                                   for c in verb.children):
+        return True
+    nouns = [c for c in root.children if c.dep_ == "appos"]
+    if root.dep_ == "nsubj" and verb.lemma_ == "be":
+        nouns += [c for c in verb.children if c.dep_ == "attr"]
+    return any(noun.lemma_.lower() in ORG_NOUNS and noun.pos_ == "NOUN" for noun in nouns)
+
+
 def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset()) -> EntityMention | None:
     """The mention of one entity span: its offsets cover the name as written with any title before it
     ("President Lincoln", as CoNLL04 marks it); its name and tokens leave the title out, for the role patterns."""
@@ -183,6 +212,8 @@ def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset())
         label = "GPE"  # "Denmark", whatever the recognizer said; but "Jordan" after "Michael Jordan" is him
     if label == "ORG" and len(name.split()) > 1 and ent.start > 0 and is_role_word(ent.doc[ent.start - 1]):
         label = "PERSON"  # "spokesperson Piers Cazalet": a title right before a name makes it a person
+    if label == "PERSON" and _organization_context(ent):
+        label = "ORG"  # "Cole Carbide is headquartered in Warren": only an organization has headquarters
     return EntityMention(span=Span(article.text[start:end], start, end, LABEL_TYPES[label]), name=name,
                          label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
 

@@ -1,0 +1,138 @@
+"""Pronouns as relation arguments: "He is a professor at Boston University", "Acme, which is based in Ohio".
+
+Rule-based coreference on the dependency parse, within one article:
+
+- a relative pronoun (who, whom, whose, which, that) refers to the noun its clause hangs off, or to the
+  name that noun describes ("Luke Howarth is a politician who...", "Age Wave, a firm that...");
+- he, him, his, she, her refer to the nearest person named before them in the same sentence, else to the
+  subject (or first named person) of the closest earlier sentence that names one, at most
+  :data:`LOOKBACK` sentences back;
+- it and its refer to an organization or place found the same way; they, them and their to an
+  organization of the same or the previous sentence.
+
+Each pronoun becomes an :class:`EntityMention` of the type of what it refers to, with the antecedent's
+entity as its cluster; a pronoun with no antecedent in the article keeps cluster -1 (its type then comes
+from the word: he/she/who a person, it/which/that an organization). The relation classifier reads these
+mentions like names; a relation with a pronoun argument carries the pronoun's span as its mention and the
+antecedent's span as provenance (:attr:`RelationMention.subject_antecedent`).
+"""
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from ..types import EntityMention, Span
+from .context import DocContext
+
+__all__ = ["LOOKBACK", "pronoun_mentions"]
+
+PERSONAL = {"he": "PERSON", "him": "PERSON", "his": "PERSON", "she": "PERSON", "her": "PERSON",
+            "it": "ORG", "its": "ORG", "they": "ORG", "them": "ORG", "their": "ORG"}
+RELATIVE = {"who": "PERSON", "whom": "PERSON", "whose": "PERSON", "which": "ORG", "that": "ORG"}
+PLURAL = {"they", "them", "their"}
+ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "attr", "dative", "appos", "conj"}
+LOOKBACK = 3  # sentences
+
+
+def pronoun_mentions(ctx: DocContext) -> list[tuple[EntityMention, int | None]]:
+    """Each pronoun of the article that can be a relation argument, with the index of its antecedent
+    mention in ``ctx.mentions`` (None when the article names none)."""
+    found = []
+    sentences = list(ctx.doc.sents)
+    for token in ctx.doc:
+        word = token.lower_
+        if ctx.mention_at(token) is not None or (word not in PERSONAL and word not in RELATIVE):
+            continue
+        if word in RELATIVE:
+            clause = token.head if word != "whose" else token.head.head
+            if clause.dep_ != "relcl" or word == "that" and token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj"):
+                continue
+            antecedent = _described(ctx, clause.head)
+            if antecedent is not None and (ctx.type_of(antecedent) == "PERSON") != (RELATIVE[word] == "PERSON"):
+                continue  # "Acme, whose chief..." is not a person; "Ann Lee, which..." is a misparse
+        elif token.dep_ not in ARGUMENT_DEPS and not (word == "her" and token.tag_ == "PRP$") or _expletive(token):
+            continue  # "it" in "it is likely that", "it" in fixed phrases
+        else:
+            antecedent = _personal_antecedent(ctx, token, PERSONAL[word], sentences)
+            if antecedent is None and word in PLURAL:
+                continue
+        found.append((_mention(ctx, token, RELATIVE.get(word) or PERSONAL[word], antecedent), antecedent))
+    return found
+
+
+def _expletive(token: Token) -> bool:
+    """"It is likely that...", "it seems to...": an "it" that stands for a clause, not for a name."""
+    return token.lower_ == "it" and token.dep_ in ("nsubj", "expl") and any(
+        c.dep_ in ("ccomp", "xcomp") and c.i > token.i for c in token.head.children)
+
+
+def _mention(ctx: DocContext, token: Token, default_type: str, antecedent: int | None) -> EntityMention:
+    article = ctx.article
+    start = article.to_text_offset(token.idx)
+    end = article.to_text_offset(token.idx + len(token.text) - 1) + 1
+    sent = token.sent
+    sentence = (article.to_text_offset(sent.start_char), article.to_text_offset(max(sent.end_char - 1, sent.start_char)) + 1)
+    kind = ctx.type_of(antecedent) if antecedent is not None else default_type
+    return EntityMention(span=Span(article.text[start:end], start, end, kind), name=token.lower_, label="PRON",
+                         sentence=sentence, cluster=ctx.mentions[antecedent].cluster if antecedent is not None else -1,
+                         tokens=(token.i, token.i + 1))
+
+
+def _described(ctx: DocContext, noun: Token) -> int | None:
+    """The name a noun stands for: itself, the name it is in apposition to, or the subject of "X is a N"."""
+    for _ in range(3):
+        mention = ctx.mention_at(noun)
+        if mention is not None:
+            return mention
+        if noun.dep_ == "appos" or noun.dep_ == "conj" and noun.head.pos_ == "PROPN":
+            noun = noun.head
+        elif noun.dep_ == "attr":
+            subjects = [c for c in noun.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if not subjects:
+                return None
+            noun = subjects[0]
+        elif noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.dep_ == "appos":
+            noun = noun.head.head.head  # "Acme, one of the firms that..."
+        else:
+            return None
+    return None
+
+
+def _clause_subject(ctx: DocContext, token: Token) -> int | None:
+    """The named subject of the clause a pronoun is in, through coordinated verbs ("X is ... and will ...")."""
+    verb = token.head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    for _ in range(3):
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return ctx.mention_at(subjects[0]) if ctx.mention_at(subjects[0]) not in ctx.antecedents else None
+        if verb.dep_ != "conj":
+            return None
+        verb = verb.head
+    return None
+
+
+def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: list) -> int | None:
+    """The named mention a personal pronoun most likely refers to (see the module's rules)."""
+    wanted = {"PERSON"} if kind == "PERSON" else {"ORG"} if token.lower_ in PLURAL else {"ORG", "PLACE"}
+    sentence = token.sent
+    subject = _clause_subject(ctx, token) if token.dep_ not in ("nsubj", "nsubjpass") else None
+    if subject is not None and ctx.type_of(subject) in wanted:
+        if token.dep_ == "poss":
+            return subject  # "The US ... will contribute its fair share": a possessive is the clause's subject's
+        wanted_not = subject  # "Smith praised him": an object pronoun is not its clause's subject
+    else:
+        wanted_not = None
+    before = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m != wanted_not
+              and ctx.mentions[m].tokens[0] >= sentence.start and ctx.type_of(m) in wanted]
+    if before:
+        return max(before, key=lambda m: ctx.mentions[m].tokens[0])  # "Acme's chief said it...": the nearest
+    back = LOOKBACK if token.lower_ not in PLURAL else 1
+    position = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
+    for earlier in reversed(sentences[max(0, position - back):position]):
+        candidates = [m for m in range(len(ctx.mentions)) if earlier.start <= ctx.mentions[m].tokens[0] < earlier.end
+                      and ctx.type_of(m) in wanted]
+        if candidates:
+            subjects = [m for m in candidates if ctx.span(m).root.dep_ in ("nsubj", "nsubjpass")]
+            return min(subjects or candidates, key=lambda m: ctx.mentions[m].tokens[0])
+    return None

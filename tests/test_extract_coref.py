@@ -1,0 +1,77 @@
+"""Pronouns as relation arguments (kgraph.extract.coref): the pronoun's span is the mention, the name it
+refers to is the entity, and both are kept as provenance."""
+from __future__ import annotations
+
+from kgraph.evaluate import conll04_facts
+from kgraph.extract import extract_article, extract_doc
+from kgraph.ingest import make_article
+from kgraph.types import ArticleExtraction
+
+
+def relations(result: ArticleExtraction, kind: str = "works_for"):
+    return [r for r in result.relations if r.relation == kind and r.object is not None]
+
+
+def test_he_in_the_next_sentence_is_the_person_named_before(nlp):
+    text = "John Smith joined the bank in 1990. He is a professor of mathematics at Boston University."
+    result = extract_article(make_article("a", text), nlp)
+    found = [r for r in relations(result) if r.object.text == "Boston University"]
+    assert len(found) == 1
+    relation = found[0]
+    assert relation.subject.text == "He" and text[relation.subject.start:relation.subject.end] == "He"
+    assert relation.subject_antecedent.text == "John Smith"
+    assert result.entities[relation.subject_entity].name == "John Smith"
+
+
+def test_a_relative_pronoun_refers_to_the_name_its_clause_describes(nlp):
+    text = ("Luke Ronald Howarth is an Australian politician who has been a member of the House of "
+            "Representatives since 2013.")
+    result = extract_article(make_article("a", text), nlp)
+    who = [r for r in relations(result) if r.subject.text == "who"]
+    assert who and who[0].subject_antecedent.text == "Luke Ronald Howarth"
+    assert result.entities[who[0].subject_entity].name == "Luke Ronald Howarth"
+    # CoNLL04 relates names only: the pronoun's relation counts as its antecedent's
+    assert all(text[f.subject[0]:f.subject[1]] != "who" for f in conll04_facts(result.relations))
+
+
+def test_a_pronoun_the_article_does_not_resolve_stays_out_of_the_graph_but_is_scored(nlp):
+    text = "He served as president and chief executive officer of Bank of Montreal."
+    article = make_article("a", text)
+    assert not [r for r in relations(extract_article(article, nlp)) if r.subject.text == "He"]
+    scored = [r for r in relations(extract_doc(article, nlp(article.clean), nlp, unresolved=True))
+              if r.subject.text == "He"]
+    assert scored and scored[0].subject_entity == -1 and scored[0].subject_antecedent is None
+    assert scored[0].object.text == "Bank of Montreal"
+    assert conll04_facts(scored) == []
+
+
+def test_it_is_not_a_mention_when_it_is_an_expletive(nlp):
+    text = "Acme Corp. hired Ann Lee. It is likely that she will stay."
+    article = make_article("a", text)
+    from kgraph.extract import pattern_relations
+
+    ctx, _found = pattern_relations(article, nlp(article.clean), nlp)
+    pronouns = {ctx.with_pronouns().mentions[i].span.text for i in ctx.with_pronouns().antecedents}
+    assert "she" in pronouns and "It" not in pronouns
+
+
+def test_only_an_organization_is_headquartered(nlp):
+    text = "Cole Carbide is headquartered in Warren, Michigan with manufacturing facilities."
+    result = extract_article(make_article("a", text), nlp)
+    types = {result.entities[m.cluster].name: result.entities[m.cluster].type for m in result.mentions}
+    assert types["Cole Carbide"] == "ORG"
+    assert any(r.subject.text == "Cole Carbide" and r.object.text == "Warren" for r in relations(result, "based_in"))
+
+
+def test_antecedents_survive_the_json_round_trip(nlp):
+    text = "John Smith joined the bank in 1990. He is a professor of mathematics at Boston University."
+    result = extract_article(make_article("a", text), nlp)
+    assert any(r.subject_antecedent for r in result.relations)
+    assert ArticleExtraction.from_json(result.to_json()) == result
+
+
+def test_a_pronoun_in_a_sentence_with_no_verb_is_read_too(nlp):
+    # the clause-subject search climbs to the root: here a noun, its own head
+    text = "Jane Doe of Acme Corp. Her company, its rivals and their banks in Ohio."
+    result = extract_article(make_article("a", text), nlp)
+    assert [m.span.text for m in result.mentions]  # it returns, whatever it finds
