@@ -102,7 +102,8 @@ class ExtractionCache:
         key = self.key(extraction.article)
         entry = {"key": key, "extraction": extraction.to_json()}
         try:
-            atomic_write(self._path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True))
+            # Not fsynced: an entry lost in a power cut is computed again; a reader never sees half of one.
+            atomic_write(self._path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True), durable=False)
         except OSError:
             pass
 

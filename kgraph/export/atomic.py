@@ -7,21 +7,27 @@ leave a temp file behind (``.graph.ttl.k2j4h1xq.tmp``); the next build removes i
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["atomic_write", "remove_stale_temp_files"]
+__all__ = ["atomic_write", "atomic_file", "remove_stale_temp_files"]
 
 TEMP_PREFIX = "."
 TEMP_SUFFIX = ".tmp"
 _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # what mkstemp makes from the prefix and suffix below
 
 
-def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
+def atomic_write(path: str | os.PathLike, data: str | bytes, *, durable: bool = True) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, whole.
+
+    ``durable=False`` skips the two fsyncs, for files that may be lost in a power cut but must never be
+    seen half-written by a reader (a cache entry: a lost one is computed again).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
@@ -29,22 +35,40 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
     >>> p.read_text(encoding="utf-8")
     'café'
     """
+    with atomic_file(path, durable=durable) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through piece by piece, as :func:`atomic_write` does at once:
+    it replaces ``path`` when the block ends, and vanishes if the block raises.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with atomic_file(p) as handle:
+    ...     _ = handle.write(b"one ")
+    ...     _ = handle.write(b"two")
+    >>> p.read_text()
+    'one two'
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
-    return path
+    if durable:
+        _fsync_folder(path.parent)
 
 
 def remove_stale_temp_files(folder: str | os.PathLike) -> list[Path]:

@@ -12,14 +12,38 @@ from pathlib import Path
 import networkx as nx
 
 from ..ingest import replace_unsafe
-from .atomic import atomic_write
+from .atomic import atomic_file, atomic_write
 
 __all__ = ["write_node_link", "write_graphml"]
 
 
 def write_node_link(graph: nx.MultiDiGraph, path: str | Path) -> Path:
-    data = _printable(nx.node_link_data(graph, edges="edges"))
-    return atomic_write(path, json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+    """``nx.node_link_data(graph, edges="edges")`` as JSON (sorted keys, indent 1), written node by node and
+    edge by edge: the same bytes as dumping it whole, without a second copy of the graph in memory."""
+    with atomic_file(path) as handle:
+        write = handle.write
+        write(f'{{\n "directed": {_dump(graph.is_directed(), 1)},\n "edges": '.encode())
+        _write_list(write, ({**data, "source": u, "target": v, "key": k}
+                            for u, v, k, data in graph.edges(keys=True, data=True)))
+        write(f',\n "graph": {_dump(graph.graph, 1)},\n "multigraph": {_dump(graph.is_multigraph(), 1)},\n '
+              f'"nodes": '.encode())
+        _write_list(write, ({**graph.nodes[n], "id": n} for n in graph))
+        write(b"\n}\n")
+    return Path(path)
+
+
+def _dump(value, level: int) -> str:
+    """``value`` as ``json.dumps(..., indent=1)`` writes it ``level`` deep in an enclosing document."""
+    text = json.dumps(_printable(value), ensure_ascii=False, sort_keys=True, indent=1)
+    return text.replace("\n", "\n" + " " * level)  # JSON strings hold no raw newline: only the layout's
+
+
+def _write_list(write, items) -> None:
+    first = True
+    for item in items:
+        write(((b"[\n  " if first else b",\n  ") + _dump(item, 2).encode("utf-8")))
+        first = False
+    write(b"[]" if first else b"\n ]")
 
 
 def write_graphml(graph: nx.MultiDiGraph, path: str | Path) -> Path:

@@ -381,6 +381,8 @@ def _undirected_simple(graph: nx.MultiDiGraph) -> nx.Graph:
 def _component_positions(simple: nx.Graph, nodes: list[Hashable],
                          spring_limit: int) -> dict[Hashable, np.ndarray]:
     """Positions in [-1, 1] for one connected component, built in sorted order for determinism."""
+    if len(nodes) == 1:  # what spring_layout gives a lone node, without its set-up (most components are lone nodes)
+        return {nodes[0]: np.zeros(2)}
     ordered = nx.Graph()
     ordered.add_nodes_from(nodes)
     ordered.add_edges_from(sorted(simple.subgraph(nodes).edges(), key=lambda e: (str(e[0]), str(e[1]))))

@@ -6,21 +6,30 @@ actions are SEM events; static facts are plain schema.org triples. Every fact
 carries ``kg:evidence`` records (sentence, offsets, extractor, confidence) and
 ``prov:wasDerivedFrom`` its articles; TriG puts each article's facts in a named
 graph of their own.
+
+The quads are made as pyoxigraph terms straight from the NetworkX graph, sorted here, and written by
+pyoxigraph's serializers (Rust), so the files are byte-identical for the same graph.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import networkx as nx
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, XSD, Literal, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from .. import ids
 from ..ingest import replace_unsafe
-from ..names import name_key
-from .atomic import atomic_write
+from .atomic import atomic_file
 
-__all__ = ["to_dataset", "write_rdf", "RDF_FORMATS", "KG", "SCHEMA", "ORG", "SEM"]
+__all__ = ["to_quads", "serialize", "write_rdf", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
 
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -44,113 +53,186 @@ def text(value: str) -> Literal:
     return Literal(replace_unsafe(value))
 
 
-def to_dataset(graph: nx.MultiDiGraph) -> Dataset:
-    """Build the RDF dataset: the default graph describes entities and articles, one named graph per article."""
+@functools.lru_cache(maxsize=65536)
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _text(value: str) -> ox.Literal:
+    return ox.Literal(replace_unsafe(value))
+
+
+def _number(value: float) -> ox.Literal:
+    return ox.Literal(round(float(value), 3))
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(int(value))
+
+
+class _Terms:
+    """The vocabulary's IRIs as pyoxigraph nodes, made once."""
+
+    def __init__(self) -> None:
+        n = lambda term: _node(str(term))  # noqa: E731
+        self.type, self.label, self.alt_label = n(RDF.type), n(RDFS.label), n(SKOS.altLabel)
+        self.statement, self.subject, self.predicate, self.object = (n(RDF.Statement), n(RDF.subject),
+                                                                     n(RDF.predicate), n(RDF.object))
+        self.news_article, self.identifier, self.country = n(SCHEMA.NewsArticle), n(DCTERMS.identifier), n(SCHEMA.Country)
+        self.article_fields = {"title": n(SCHEMA.headline), "date": n(SCHEMA.datePublished), "url": n(SCHEMA.url),
+                               "source": n(SCHEMA.publisher)}
+        self.classes = {kind: n(cls) for kind, cls in TYPE_CLASSES.items()}
+        self.static = {relation: n(predicate) for relation, predicate in STATIC_PREDICATES.items()}
+        self.iso3166, self.mentioned_in = n(KG.iso3166), n(KG.mentionedIn)
+        self.membership, self.member, self.role, self.role_class, self.organization, self.member_of = (
+            n(ORG.Membership), n(ORG.member), n(ORG.role), n(ORG.Role), n(ORG.organization), n(ORG.memberOf))
+        self.event, self.actor, self.place, self.time_stamp = (n(SEM.Event), n(SEM.hasActor), n(SEM.hasPlace),
+                                                               n(SEM.hasTimeStamp))
+        self.confidence, self.derived_from, self.evidence, self.evidence_class = (
+            n(KG.confidence), n(PROV.wasDerivedFrom), n(KG.evidence), n(KG.Evidence))
+        self.sentence, self.extractor = n(KG.sentence), n(KG.extractor)
+        self.offsets = {field: n(KG[name]) for field, name in (
+            ("sentence_start", "sentenceStart"), ("sentence_end", "sentenceEnd"), ("subject_start", "subjectStart"),
+            ("subject_end", "subjectEnd"), ("object_start", "objectStart"), ("object_end", "objectEnd"))}
+        self.date = n(XSD.date)
+
+
+@functools.cache
+def _terms() -> _Terms:
+    return _Terms()
+
+
+def to_quads(graph: nx.MultiDiGraph) -> list[ox.Quad]:
+    """The RDF dataset as quads, without duplicates, sorted: the default graph (entities and articles) first,
+    then one named graph per article, in IRI order; within a graph, by subject, predicate and object."""
+    return [ox.Quad(s, p, o, g) if g is not None else ox.Quad(s, p, o) for g, (s, p, o) in _dataset(graph)]
+
+
+def _dataset(graph: nx.MultiDiGraph) -> list[tuple]:
+    """``(graph name or None, (subject, predicate, object))`` in the order of :func:`to_quads`.
+
+    Terms are pyoxigraph's, kept in plain tuples: an ``ox.Triple`` costs microseconds to make and to read.
+    """
+    t = _terms()
     base = graph.graph.get("base", ids.DEFAULT_BASE)
-    dataset = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace)
-    default = dataset.default_graph
-    article_iri = {a: URIRef(ids.iri(ids.article_id(a), base)) for a in graph.graph.get("articles", {})}
-    named = {a: dataset.graph(iri) for a, iri in sorted(article_iri.items())}
+    articles = graph.graph.get("articles", {})
+    article_iri = {a: _node(ids.iri(ids.article_id(a), base)) for a in articles}
+    default: set[tuple] = set()  # (subject, predicate, object) of pyoxigraph terms: cheaper than ox.Triple
+    named: dict[str, set[tuple]] = {a: set() for a in articles}
+    add = default.add
 
-    for article, meta in sorted(graph.graph.get("articles", {}).items()):
+    for article, meta in articles.items():
         node = article_iri[article]
-        default.add((node, RDF.type, SCHEMA.NewsArticle))
-        default.add((node, DCTERMS.identifier, text(article)))
-        for field, predicate in (("title", SCHEMA.headline), ("date", SCHEMA.datePublished), ("url", SCHEMA.url),
-                                 ("source", SCHEMA.publisher)):
+        add((node, t.type, t.news_article))
+        add((node, t.identifier, _text(article)))
+        for field, predicate in t.article_fields.items():
             if meta.get(field):
-                value = _date_literal(meta[field]) if field == "date" else text(meta[field])
-                default.add((node, predicate, value))
+                value = _date_literal(meta[field]) if field == "date" else _text(meta[field])
+                add((node, predicate, value))
 
-    for node_id, data in sorted(graph.nodes(data=True)):
-        entity = URIRef(data["iri"])
-        default.add((entity, RDF.type, TYPE_CLASSES[data["type"]]))
-        default.add((entity, RDFS.label, text(data["name"])))
+    for _node_id, data in graph.nodes(data=True):
+        entity = _node(data["iri"])
+        add((entity, t.type, t.classes[data["type"]]))
+        add((entity, t.label, _text(data["name"])))
         for alias in data.get("aliases", []):
-            default.add((entity, SKOS.altLabel, text(alias)))
+            add((entity, t.alt_label, _text(alias)))
         if str(data.get("key", "")).startswith("iso3166:"):
-            default.add((entity, RDF.type, SCHEMA.Country))
-            default.add((entity, KG.iso3166, Literal(data["key"].split(":", 1)[1])))
+            add((entity, t.type, t.country))
+            add((entity, t.iso3166, _text(data["key"].split(":", 1)[1])))
         for article in data.get("articles", []):
-            default.add((entity, KG.mentionedIn, article_iri[article]))
+            add((entity, t.mentioned_in, article_iri[article]))
 
-    for subject, obj, _key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: e[2]):
-        _add_fact(graph, subject, obj, data, base, default, named, article_iri)
-    for node_id, data in sorted(graph.nodes(data=True)):
+    for subject, obj, _key, data in graph.edges(keys=True, data=True):
+        _add_fact(graph, subject, obj, data, base, named, article_iri, t)
+    for node_id, data in graph.nodes(data=True):
         for fact in data.get("open_roles", []):
-            _add_fact(graph, node_id, None, fact, base, default, named, article_iri)
-    return dataset
+            _add_fact(graph, node_id, None, fact, base, named, article_iri, t)
+
+    quads = [(None, triple) for triple in _sorted(default)]
+    for article, iri in sorted(article_iri.items(), key=lambda kv: kv[1].value):
+        quads += [(iri, triple) for triple in _sorted(named[article])]
+    return quads
 
 
-def _add_fact(graph, subject, obj, data, base, default, named, article_iri) -> None:
+def _sorted(triples) -> list[tuple]:
+    """``(subject, predicate, object)`` tuples by subject, predicate and object: a subject's triples come together."""
+    return sorted(triples, key=_order)
+
+
+def _order(triple: tuple) -> tuple[str, str, str]:
+    subject, predicate, obj = triple
+    return subject.value, predicate.value, str(obj)
+
+
+def _add_fact(graph, subject, obj, data, base, named, article_iri, t: _Terms) -> None:
     """One fact: its triples in the graph of every article that states it, its evidence beside them."""
-    person_or_actor = URIRef(graph.nodes[subject]["iri"])
-    target = URIRef(graph.nodes[obj]["iri"]) if obj is not None else None
-    fact = URIRef(data["iri"])
+    person_or_actor = _node(graph.nodes[subject]["iri"])
+    target = _node(graph.nodes[obj]["iri"]) if obj is not None else None
+    fact = _node(data["iri"])
     relation = data["relation"]
     triples = []
     if relation == "works_for":
         role = data.get("role")
-        triples += [(fact, RDF.type, ORG.Membership), (fact, ORG.member, person_or_actor)]
+        triples += [(fact, t.type, t.membership), (fact, t.member, person_or_actor)]
         if role:
-            role_node = URIRef(ids.iri(ids.fact_id("role", role), base))
-            triples += [(fact, ORG.role, role_node), (role_node, RDF.type, ORG.Role), (role_node, RDFS.label, text(role))]
+            role_node = _node(ids.iri(ids.fact_id("role", role), base))
+            triples += [(fact, t.role, role_node), (role_node, t.type, t.role_class), (role_node, t.label, _text(role))]
         if target is not None:
-            triples += [(fact, ORG.organization, target), (person_or_actor, ORG.memberOf, target)]
+            triples += [(fact, t.organization, target), (person_or_actor, t.member_of, target)]
     elif relation == "action":
-        triples += [(fact, RDF.type, SEM.Event), (fact, RDFS.label, text(data.get("predicate") or "acts in")),
-                    (fact, SEM.hasActor, person_or_actor), (fact, SEM.hasPlace, target)]
+        triples += [(fact, t.type, t.event), (fact, t.label, _text(data.get("predicate") or "acts in")),
+                    (fact, t.actor, person_or_actor)]
+        if target is not None:
+            triples.append((fact, t.place, target))
     else:
-        triples.append((person_or_actor, STATIC_PREDICATES[relation], target))
-        triples += [(fact, RDF.type, RDF.Statement), (fact, RDF.subject, person_or_actor),
-                    (fact, RDF.predicate, STATIC_PREDICATES[relation]), (fact, RDF.object, target)]
-    triples.append((fact, KG.confidence, Literal(round(float(data["confidence"]), 3))))
+        predicate = t.static[relation]
+        triples.append((person_or_actor, predicate, target))
+        triples += [(fact, t.type, t.statement), (fact, t.subject, person_or_actor),
+                    (fact, t.predicate, predicate), (fact, t.object, target)]
+    triples.append((fact, t.confidence, _number(data["confidence"])))
     for article in data["articles"]:
-        triples.append((fact, PROV.wasDerivedFrom, article_iri[article]))
+        triples.append((fact, t.derived_from, article_iri[article]))
     per_article: dict[str, list] = {}
     for evidence in data["evidence"]:
-        node = URIRef(ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
-                                          evidence["subject_start"], evidence["object_start"]), base))
-        per_article.setdefault(evidence["article"], []).extend(_evidence_triples(node, fact, evidence, article_iri))
+        node = _node(ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
+                                         evidence["subject_start"], evidence["object_start"]), base))
+        per_article.setdefault(evidence["article"], []).extend(_evidence_triples(node, fact, evidence, article_iri, t))
     if relation == "action":
         stamp = _event_time(data, graph.graph.get("articles", {}), data["articles"])
         if stamp is not None:
-            triples.append((fact, SEM.hasTimeStamp, stamp))
+            triples.append((fact, t.time_stamp, stamp))
     for article in data["articles"]:
-        for triple in triples + per_article.get(article, []):
-            named[article].add(triple)
+        add = named[article].add
+        for triple in triples:
+            add(triple)
+        for triple in per_article.get(article, ()):
+            add(triple)
 
 
-def _evidence_triples(node, fact, evidence, article_iri) -> list:
+def _evidence_triples(node, fact, evidence, article_iri, t: _Terms) -> list:
     triples = [
-        (fact, KG.evidence, node),
-        (node, RDF.type, KG.Evidence),
-        (node, PROV.wasDerivedFrom, article_iri[evidence["article"]]),
-        (node, KG.sentence, text(evidence["sentence"])),
-        (node, KG.sentenceStart, Literal(evidence["sentence_start"])),
-        (node, KG.sentenceEnd, Literal(evidence["sentence_end"])),
-        (node, KG.subjectStart, Literal(evidence["subject_start"])),
-        (node, KG.subjectEnd, Literal(evidence["subject_end"])),
-        (node, KG.extractor, text(evidence["extractor"])),
-        (node, KG.confidence, Literal(round(float(evidence["confidence"]), 3))),
+        (fact, t.evidence, node),
+        (node, t.type, t.evidence_class),
+        (node, t.derived_from, article_iri[evidence["article"]]),
+        (node, t.sentence, _text(evidence["sentence"])),
+        (node, t.extractor, _text(evidence["extractor"])),
+        (node, t.confidence, _number(evidence["confidence"])),
     ]
+    for field in ("sentence_start", "sentence_end", "subject_start", "subject_end"):
+        triples.append((node, t.offsets[field], _integer(evidence[field])))
     if evidence.get("object_start") is not None:
-        triples += [(node, KG.objectStart, Literal(evidence["object_start"])),
-                    (node, KG.objectEnd, Literal(evidence["object_end"]))]
+        triples += [(node, t.offsets["object_start"], _integer(evidence["object_start"])),
+                    (node, t.offsets["object_end"], _integer(evidence["object_end"]))]
     return triples
 
 
-def _date_literal(value: str) -> Literal:
-    import re
-
+def _date_literal(value: str) -> ox.Literal:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return Literal(value, datatype=XSD.date)
-    return text(value)
+        return ox.Literal(value, datatype=_terms().date)
+    return _text(value)
 
 
-def _event_time(data: dict, articles: dict, sources: list[str]) -> Literal | None:
+def _event_time(data: dict, articles: dict, sources: list[str]) -> ox.Literal | None:
     """The date the sentence states when it resolves to a day, else the article's date."""
     article_dates = sorted(articles.get(a, {}).get("date") for a in sources if articles.get(a, {}).get("date"))
     stated = data.get("date")
@@ -165,76 +247,118 @@ def _event_time(data: dict, articles: dict, sources: list[str]) -> Literal | Non
         year_hint = f"{stated} {article_dates[0][:4]}" if article_dates and not any(ch.isdigit() for ch in stated[-4:]) else stated
         parsed = dateparser.parse(year_hint, languages=["en"], settings=settings)
         if parsed is not None:
-            return Literal(parsed.date().isoformat(), datatype=XSD.date)
+            return ox.Literal(parsed.date().isoformat(), datatype=_terms().date)
     if article_dates and len(article_dates[0]) == 10:
-        return Literal(article_dates[0], datatype=XSD.date)
+        return ox.Literal(article_dates[0], datatype=_terms().date)
     return None
 
 
-def serialize(dataset: Dataset, fmt: str) -> str:
-    """Serialize deterministically: graphs and lines in a fixed order."""
-    if fmt == "trig":
-        return _trig(dataset)
-    union = _bound_graph()
-    for s, p, o, _g in sorted(dataset.quads((None, None, None, None))):
-        union.add((s, p, o))
-    if fmt == "nt":
-        lines = union.serialize(format="nt").split("\n")  # not splitlines(): U+2028 may sit inside a literal
-        return "\n".join(sorted(set(line for line in lines if line.strip()))) + "\n"
-    if fmt == "json-ld":
-        return _sorted_json_ld(union.serialize(format="json-ld"))
-    return union.serialize(format=fmt)
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
+               "trig": ox.RdfFormat.TRIG}
+_PREFIX_LINES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())).encode()
+# A line separator is legal inside an RDF literal, but readers that split lines as Python's str.splitlines
+# does would cut the line there; the escape means the same character in every one of the four syntaxes.
+_LINE_BREAKS = {b"\xe2\x80\xa8": b"\\u2028", b"\xe2\x80\xa9": b"\\u2029"}
 
 
-def _bound_graph() -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph
+def serialize(dataset: list[tuple], fmt: str, output: BinaryIO, triples: list[tuple] | None = None) -> None:
+    """Write one of the four files to ``output``, deterministically: the dataset comes sorted
+    (:func:`_dataset`), the writers keep its order, and Turtle and TriG get the prefixes in alphabetical
+    order. ``triples`` is the dataset's union (:func:`_union`), what Turtle, N-Triples and JSON-LD hold.
 
-
-def _turtle_body(graph: Graph) -> str:
-    return "\n".join(line for line in graph.serialize(format="turtle").split("\n")
-                     if not line.startswith("@prefix")).strip()
-
-
-def _trig(dataset: Dataset) -> str:
-    """TriG with the default graph first and the named graphs in IRI order, each sorted like Turtle.
-
-    rdflib's own TriG writer orders graphs by hash, which changes from run to run.
+    The pyoxigraph terms are made into quads (or triples) one at a time as the writer asks for them, and
+    the writer streams into ``output``: no second copy of the dataset, nor the file, is ever in memory.
     """
-    prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
-    blocks = []
-    for context in sorted(dataset.graphs(), key=lambda g: (g.identifier != dataset.default_graph.identifier,
-                                                              str(g.identifier))):
-        graph = _bound_graph()
-        for triple in context:
-            graph.add(triple)
-        if not len(graph):
-            continue
-        body = _turtle_body(graph)
-        if context.identifier == dataset.default_graph.identifier:
-            blocks.append(body)
-        else:
-            blocks.append(f"<{context.identifier}> {{\n{body}\n}}")
-    return prefixes + "\n" + "\n\n".join(blocks) + "\n"
+    prefixed = fmt in ("turtle", "trig")
+    stream = _Cleaned(output, header=_PREFIX_LINES + b"\n" if prefixed else None)
+    if fmt == "trig":
+        items = (ox.Quad(s, p, o, g) if g is not None else ox.Quad(s, p, o) for g, (s, p, o) in dataset)
+    else:
+        items = (ox.Triple(s, p, o) for s, p, o in (triples if triples is not None else _union(dataset)))
+    ox.serialize(items, stream, _OX_FORMATS[fmt], **({"prefixes": _prefixes()} if prefixed else {}))
+    stream.close()
 
 
-def _sorted_json_ld(document: str) -> str:
-    """rdflib's JSON-LD comes out in set order; nodes and value arrays (unordered in JSON-LD) are sorted here."""
-    import json
+def _union(dataset: list[tuple]) -> list[tuple]:
+    """Every triple of the dataset once, whichever graphs hold it, sorted."""
+    return _sorted({triple for _, triple in dataset})
 
-    def canonical(value):
-        if isinstance(value, dict):
-            return {k: canonical(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return sorted((canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-        return value
 
-    return json.dumps(canonical(json.loads(document)), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+@functools.cache
+def _prefixes() -> dict[str, str]:
+    return {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
+class _Cleaned:
+    """A writer in front of ``output``: U+2028 and U+2029 escaped (see ``_LINE_BREAKS``) and, with a
+    ``header``, the writer's own ``@prefix`` lines replaced by ``header`` (the same prefixes, in a fixed order).
+    """
+
+    def __init__(self, output: BinaryIO, *, header: bytes | None) -> None:
+        self.output = output
+        self.header = header
+        self.pending = b""  # bytes held back: the start of a line that may be a prefix, or of a line break
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        data = self.pending + bytes(data)
+        self.pending = b""
+        if self.header is not None:
+            while data.startswith(b"@prefix "):
+                end = data.find(b"\n")
+                if end < 0:
+                    break
+                data = data[end + 1:]
+            if data.startswith(b"@prefix ") or (len(data) < 8 and b"@prefix ".startswith(data)):
+                self.pending = data
+                return size
+            self.output.write(self.header)
+            self.header = None
+        cut = len(data)
+        for tail in (2, 1):  # a line break's first bytes at the very end wait for the rest
+            if data[-tail:] in (b"\xe2\x80"[:tail], ) and len(data) >= tail:
+                cut = len(data) - tail
+                break
+        data, self.pending = data[:cut], data[cut:]
+        for raw, escaped in _LINE_BREAKS.items():
+            data = data.replace(raw, escaped)
+        self.output.write(data)
+        return size
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        """Write what is held back: the header of an empty document, the last bytes."""
+        rest, self.pending = self.pending, b""
+        if self.header is not None:
+            while rest.startswith(b"@prefix ") and b"\n" in rest:
+                rest = rest[rest.index(b"\n") + 1:]
+            self.output.write(self.header)
+            self.header = None
+        self.output.write(rest)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (nothing made here forms a cycle); restart it as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_rdf(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
     """Write graph.ttl, graph.nt, graph.jsonld and graph.trig into ``folder``, each atomically."""
-    dataset = to_dataset(graph)
-    return [atomic_write(Path(folder) / name, serialize(dataset, fmt)) for name, fmt in RDF_FORMATS.items()]
+    with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
+        dataset = _dataset(graph)
+        triples = _union(dataset)
+        written = []
+        for name, fmt in RDF_FORMATS.items():
+            with atomic_file(Path(folder) / name) as handle:
+                serialize(dataset, fmt, handle, triples)
+            written.append(Path(folder) / name)
+    return written
