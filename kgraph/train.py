@@ -269,6 +269,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="keep the last N train sentences out and report scores on them (for choosing settings)")
     parser.add_argument("--only", choices=["ner", "relations"], help="train one model only")
     args = parser.parse_args(argv)
+    if args.only == "relations" and not (args.out / "ner").is_dir():  # its features come from kgraph's recognizer
+        parser.error(f"{args.out / 'ner'} holds no entity model: train it first "
+                     f"(`python -m kgraph.train --only ner --out {args.out}`) or drop --only")
     train = read_jsonl(args.data / "conll04" / "train.jsonl")
     held_out = train[-args.held_out:] if args.held_out else None
     if held_out:
