@@ -29,7 +29,7 @@ from .. import ids
 from ..ingest import replace_unsafe
 from .atomic import atomic_file
 
-__all__ = ["to_quads", "serialize", "write_rdf", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
+__all__ = ["serialize", "write_rdf", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
 
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -102,14 +102,10 @@ def _terms() -> _Terms:
     return _Terms()
 
 
-def to_quads(graph: nx.MultiDiGraph) -> list[ox.Quad]:
-    """The RDF dataset as quads, without duplicates, sorted: the default graph (entities and articles) first,
-    then one named graph per article, in IRI order; within a graph, by subject, predicate and object."""
-    return [ox.Quad(s, p, o, g) if g is not None else ox.Quad(s, p, o) for g, (s, p, o) in _dataset(graph)]
-
-
 def _dataset(graph: nx.MultiDiGraph) -> list[tuple]:
-    """``(graph name or None, (subject, predicate, object))`` in the order of :func:`to_quads`.
+    """``(graph name or None, (subject, predicate, object))``, without duplicates, sorted: the default graph
+    (entities and articles) first, then one named graph per article, in IRI order; within a graph, by
+    subject, predicate and object.
 
     Terms are pyoxigraph's, kept in plain tuples: an ``ox.Triple`` costs microseconds to make and to read.
     """
