@@ -8,7 +8,7 @@ import unicodedata
 from importlib import resources
 
 __all__ = ["normalize_name", "name_key", "country", "curated_alias", "alias_table", "strip_titles", "is_acronym",
-           "place_qualifier", "qualifier_country", "demonym_countries", "without_legal_form",
+           "place_qualifier", "qualifier_country", "qualifier_countries", "demonym_countries", "without_legal_form",
            "acronym_definitions", "spells", "HONORIFICS"]
 
 LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -160,19 +160,40 @@ QUALIFIER_KINDS = {"State", "Province", "Territory", "Country", "Nation", "Land"
 
 
 @functools.cache
+def _subdivision_countries() -> dict[str, tuple[str, ...]]:
+    """``{name key: the countries with a state, province or county of that name}``, in pycountry's order."""
+    import pycountry
+
+    found: dict[str, list[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        if subdivision.type in QUALIFIER_KINDS:
+            codes = found.setdefault(name_key(re.sub(r"\s*\[.*\]$", "", subdivision.name)), [])
+            if subdivision.country_code not in codes:
+                codes.append(subdivision.country_code)
+    return {key: tuple(codes) for key, codes in found.items()}
+
+
+@functools.cache
 def _qualifiers() -> dict[str, tuple[str, str]]:
     """Names that, after a comma, say which place of a shared name is meant: ``{name key: (qualifier,
     country code)}`` for states, provinces and counties (pycountry's subdivisions) and D.C."""
-    import pycountry
-
-    table = {}
-    for subdivision in pycountry.subdivisions:
-        if subdivision.type in QUALIFIER_KINDS:
-            key = name_key(re.sub(r"\s*\[.*\]$", "", subdivision.name))
-            table.setdefault(key, (key, subdivision.country_code))
+    table = {key: (key, codes[0]) for key, codes in _subdivision_countries().items()}
     for variant in ("D.C.", "DC", "District of Columbia"):
         table[name_key(variant)] = ("district of columbia", "US")
     return table
+
+
+def qualifier_countries(qualifier: str) -> frozenset[str]:
+    """Every country a qualifier may lie in: a state or province of several countries names them all.
+
+    >>> sorted(qualifier_countries("maryland")), sorted(qualifier_countries("FR")), sorted(qualifier_countries("state"))
+    (['LR', 'US'], ['FR'], [])
+    """
+    if len(qualifier) == 2 and qualifier.isupper():
+        return frozenset({qualifier})
+    if qualifier == "district of columbia":
+        return frozenset({"US"})
+    return frozenset(_subdivision_countries().get(qualifier, ()))
 
 
 def place_qualifier(following: str) -> str | None:

@@ -64,7 +64,7 @@ from pathlib import Path
 from . import ids
 from .errors import KGraphError
 from .names import (acronym_definitions, alias_table, country, curated_alias, demonym_countries, is_acronym, name_key,
-                    QUALIFIER_KINDS, place_qualifier, spells, without_legal_form)
+                    place_qualifier, qualifier_countries, spells, without_legal_form)
 from .types import ArticleEntity, ArticleExtraction, EntityMention
 
 __all__ = ["Entity", "LedgerEntry", "Overrides", "Resolution", "RULE_SCORES", "load_overrides", "resolve"]
@@ -328,7 +328,7 @@ def _locals(extractions: list[ArticleExtraction], overrides: Overrides) -> list[
             found.append(local)
         article = found[len(found) - len(extraction.entities):]
         context = frozenset(m.external.split(":", 1)[1] for m in article if m.external)
-        context |= {c for m in article if m.qualifier for c in _countries_of(m.qualifier)}
+        context |= {c for m in article if m.qualifier for c in qualifier_countries(m.qualifier)}
         context |= demonym_countries(extraction.article.text)
         for local in article:
             local.context = context
@@ -421,7 +421,7 @@ def _without_demonym(name: str) -> str | None:
 
 def _country_qualifier(qualifier: str | None) -> bool:
     """No qualifier, or a country ("Denmark, Spain and Turkey" reads no qualifier at all)."""
-    return qualifier is None or qualifier in _countries_of(qualifier)
+    return qualifier is None or qualifier in qualifier_countries(qualifier)
 
 
 def _full_name(entity: ArticleEntity) -> str | None:
@@ -443,12 +443,12 @@ def _qualifier(local: _Local) -> str | None:
     A state's name before other states of its country starts a list, not a qualifier ("offices in New York,
     Maryland, New Jersey"), but a town may be named after a state ("Indiana, Pennsylvania").
     """
-    own = _countries_of(name_key(local.entity.name))
+    own = qualifier_countries(name_key(local.entity.name))
     found = set()
     for mention in local.mentions:
         following = local.text[mention.span.end:mention.span.end + 60]
         qualifier = place_qualifier(following)
-        if qualifier and not (own & _countries_of(qualifier) and _starts_a_list(own, following)):
+        if qualifier and not (own & qualifier_countries(qualifier) and _starts_a_list(own, following)):
             found.add(qualifier)
     return found.pop() if len(found) == 1 else None
 
@@ -466,33 +466,9 @@ def _starts_a_list(countries: frozenset[str], following: str) -> bool:
         return False
     for item in items:
         words = re.sub(r"^\s*(?:and|or)\s+", "", item).split()
-        if not any(countries & _countries_of(name_key(" ".join(words[:size]))) for size in (1, 2, 3)):
+        if not any(countries & qualifier_countries(name_key(" ".join(words[:size]))) for size in (1, 2, 3)):
             return False
     return True
-
-
-@functools.cache
-def _subdivision_countries() -> dict[str, frozenset[str]]:
-    import pycountry
-
-    found: dict[str, set[str]] = defaultdict(set)
-    for subdivision in pycountry.subdivisions:
-        if subdivision.type in QUALIFIER_KINDS:
-            found[name_key(re.sub(r"\s*\[.*\]$", "", subdivision.name))].add(subdivision.country_code)
-    return {name: frozenset(codes) for name, codes in found.items()}
-
-
-def _countries_of(qualifier: str) -> frozenset[str]:
-    """Every country a qualifier may lie in: a state or province of several countries names them all.
-
-    >>> sorted(_countries_of("maryland")), sorted(_countries_of("FR")), sorted(_countries_of("state"))
-    (['LR', 'US'], ['FR'], [])
-    """
-    if len(qualifier) == 2 and qualifier.isupper():
-        return frozenset({qualifier})
-    if qualifier == "district of columbia":
-        return frozenset({"US"})
-    return _subdivision_countries().get(qualifier, frozenset())
 
 
 def _person_words(local: _Local) -> list[str]:
@@ -606,7 +582,7 @@ def _link_institutions(locals_: list[_Local], links: _Links) -> None:
         kind, _, word = local.key.partition(":")
         owners = sorted(institutions.get(word, ()))
         if (kind not in ENTITY_TYPES or len(owners) != 1 or word in places or not local.entity.name[:1].isupper()
-                or country(word) or _countries_of(word) or not any(_academic(local, m) for m in local.mentions)):
+                or country(word) or qualifier_countries(word) or not any(_academic(local, m) for m in local.mentions)):
             continue
         if word in surnames:
             links.ambiguous.append((local, "surname-or-institution", local.entity.name, owners))
@@ -656,8 +632,8 @@ def _link_places(locals_: list[_Local], links: _Links) -> None:
             else:
                 links.ambiguous.append((local, "state-or-town", local.entity.name, [f"{local.key}|{found[0]}"]))
         elif local.qualifier is None and len(found) == 1:
-            if (len(local.context) != 1 or found[0] in _countries_of(found[0])
-                    or _countries_of(found[0]) & local.context):
+            if (len(local.context) != 1 or found[0] in qualifier_countries(found[0])
+                    or qualifier_countries(found[0]) & local.context):
                 # "Paris" and "Paris, France"; "Austin" and "Austin, Texas", unless the text names one country only
                 # and another one
                 local.rule, local.via = "place-context", found[0]
@@ -665,7 +641,7 @@ def _link_places(locals_: list[_Local], links: _Links) -> None:
                 local.key = f"{local.key}|"
                 links.ambiguous.append((local, "ambiguous-place", local.entity.name, [f"{local.key[:-1]}"]))
         elif len(found) > 1:
-            countries = [_countries_of(q) for q in found]
+            countries = [qualifier_countries(q) for q in found]
             fitting = [q for q, where in zip(found, countries) if where & local.context]
             if local.qualifier:
                 local.key = f"{local.key}|{sense[local.qualifier]}"
@@ -680,7 +656,7 @@ def _link_places(locals_: list[_Local], links: _Links) -> None:
 def _town_named_after_a_state(key: str, qualifier: str) -> bool:
     """Whether a place key names a state or province and its qualifier another one: "Indiana, Pennsylvania"."""
     name = key.partition(":")[2]
-    return bool(_countries_of(name)) and bool(_countries_of(qualifier)) and qualifier not in _countries_of(qualifier)
+    return bool(qualifier_countries(name)) and bool(qualifier_countries(qualifier)) and qualifier not in qualifier_countries(qualifier)
 
 
 def _split_city_states(locals_: list[_Local], links: _Links) -> None:
@@ -692,7 +668,7 @@ def _split_city_states(locals_: list[_Local], links: _Links) -> None:
     for local in locals_:
         word = name_key(local.entity.name)
         if (local.entity.type != "PLACE" or word not in cities or local.qualifier
-                or local.key not in (f"name:{word}", f"PLACE:{word}") or not _countries_of(word)):
+                or local.key not in (f"name:{word}", f"PLACE:{word}") or not qualifier_countries(word)):
             continue
         state = f"{local.key}|state"
         if local.mentions and all(_after_a_place(local, m) for m in local.mentions):
@@ -710,10 +686,10 @@ def _senses(qualifiers: set[str]) -> dict[str, str]:
     >>> sorted(_senses({"texas", "district of columbia", "US"}).items())
     [('US', 'US'), ('district of columbia', 'district of columbia'), ('texas', 'texas')]
     """
-    specific = {q for q in qualifiers if q not in _countries_of(q)}
+    specific = {q for q in qualifiers if q not in qualifier_countries(q)}
     senses = {}
     for qualifier in qualifiers:
-        inside = sorted(s for s in specific if qualifier in _countries_of(s))
+        inside = sorted(s for s in specific if qualifier in qualifier_countries(s))
         senses[qualifier] = qualifier if qualifier in specific or len(inside) != 1 else inside[0]
     return senses
 
