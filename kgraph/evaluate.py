@@ -210,41 +210,41 @@ def sniff_format(path: Path) -> str:
     raise EvalError(f"cannot tell the format of {path}; pass --format with one of {', '.join(FORMATS)}")
 
 
-def read_conll04(path: Path, *, limit: int | None = None) -> list[GoldText]:
-    texts = []
+def _records(path: Path) -> Iterator[dict]:
+    """The JSON records of a gold file, one a non-blank line."""
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            ents = record["entities"]
-            facts = [Fact(record["id"], rel["type"], (ents[rel["head"]]["start"], ents[rel["head"]]["end"]),
-                          (ents[rel["tail"]]["start"], ents[rel["tail"]]["end"])) for rel in record["relations"]]
-            texts.append(GoldText(record["id"], record["text"], sorted(set(facts), key=_fact_order)))
-            if limit is not None and len(texts) >= limit:
-                break
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_conll04(path: Path, *, limit: int | None = None) -> list[GoldText]:
+    texts = []
+    for record in _records(path):
+        ents = record["entities"]
+        facts = [Fact(record["id"], rel["type"], (ents[rel["head"]]["start"], ents[rel["head"]]["end"]),
+                      (ents[rel["tail"]]["start"], ents[rel["tail"]]["end"])) for rel in record["relations"]]
+        texts.append(GoldText(record["id"], record["text"], sorted(set(facts), key=_fact_order)))
+        if limit is not None and len(texts) >= limit:
+            break
     return texts
 
 
 def read_knowledgenet(path: Path, *, fold: int | None = None, limit: int | None = None) -> list[GoldText]:
     """Passages annotated for at least one of the scored properties, with offsets into the passage text."""
     texts = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            properties = tuple(p for p in record["properties"] if p in KNOWLEDGENET_TYPES)
-            if not properties or fold is not None and record["fold"] != fold:
-                continue
-            base = record["passageStart"]
-            doc_id = f"kn-{record['documentId']}-{base}"
-            facts = {Fact(doc_id, f["property"], (f["subjectStart"] - base, f["subjectEnd"] - base),
-                          (f["objectStart"] - base, f["objectEnd"] - base))
-                     for f in record["facts"] if f["property"] in properties}
-            texts.append(GoldText(doc_id, record["passageText"], sorted(facts, key=_fact_order), properties))
-            if limit is not None and len(texts) >= limit:
-                break
+    for record in _records(path):
+        properties = tuple(p for p in record["properties"] if p in KNOWLEDGENET_TYPES)
+        if not properties or fold is not None and record["fold"] != fold:
+            continue
+        base = record["passageStart"]
+        doc_id = f"kn-{record['documentId']}-{base}"
+        facts = {Fact(doc_id, f["property"], (f["subjectStart"] - base, f["subjectEnd"] - base),
+                      (f["objectStart"] - base, f["objectEnd"] - base))
+                 for f in record["facts"] if f["property"] in properties}
+        texts.append(GoldText(doc_id, record["passageText"], sorted(facts, key=_fact_order), properties))
+        if limit is not None and len(texts) >= limit:
+            break
     return texts
 
 
