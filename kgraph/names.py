@@ -8,7 +8,7 @@ import unicodedata
 from importlib import resources
 
 __all__ = ["normalize_name", "name_key", "country", "curated_alias", "alias_table", "strip_titles", "is_acronym",
-           "place_qualifier", "qualifier_country", "qualifier_countries", "demonym_countries", "without_legal_form",
+           "place_qualifier", "qualifier_countries", "demonym_countries", "without_legal_form",
            "acronym_definitions", "spells", "HONORIFICS"]
 
 LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -174,12 +174,12 @@ def _subdivision_countries() -> dict[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _qualifiers() -> dict[str, tuple[str, str]]:
-    """Names that, after a comma, say which place of a shared name is meant: ``{name key: (qualifier,
-    country code)}`` for states, provinces and counties (pycountry's subdivisions) and D.C."""
-    table = {key: (key, codes[0]) for key, codes in _subdivision_countries().items()}
+def _qualifiers() -> dict[str, str]:
+    """Names that, after a comma, say which place of a shared name is meant: ``{name key: qualifier}`` for
+    states, provinces and counties (pycountry's subdivisions) and D.C.; :func:`qualifier_countries` says where."""
+    table = {key: key for key in _subdivision_countries()}
     for variant in ("D.C.", "DC", "District of Columbia"):
-        table[name_key(variant)] = ("district of columbia", "US")
+        table[name_key(variant)] = "district of columbia"
     return table
 
 
@@ -218,22 +218,11 @@ def place_qualifier(following: str) -> str | None:
     for size in (len(words), 1):
         candidate = normalize_name(" ".join(words[:size]))
         if name_key(candidate) in _qualifiers():
-            return _qualifiers()[name_key(candidate)][0]
+            return _qualifiers()[name_key(candidate)]
         found = country(candidate)
         if found:
             return found[0]
     return None
-
-
-def qualifier_country(qualifier: str) -> str | None:
-    """The country a qualifier lies in: "texas" -> "US", "FR" -> "FR"; None for "state".
-
-    >>> qualifier_country("texas"), qualifier_country("ontario"), qualifier_country("FR"), qualifier_country("state")
-    ('US', 'CA', 'FR', None)
-    """
-    if qualifier in _qualifiers():
-        return _qualifiers()[qualifier][1]
-    return qualifier if len(qualifier) == 2 and qualifier.isupper() else None
 
 
 @functools.cache
