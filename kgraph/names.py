@@ -14,6 +14,10 @@ __all__ = ["normalize_name", "name_key", "country", "curated_alias", "alias_tabl
 LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 TRAILING_FUNCTION = re.compile(r"(?:\s+(?:to|of|and|for|in|on|at|the|by|with|from))+$", re.IGNORECASE)
 POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+UNCLOSED_BRACKET = re.compile(r"\s*\([^)]*$")
+ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St)\.)$")
+DOTS_AND_QUOTES = re.compile(r"[.’']")
+DASHES = re.compile(r"[-‐–—_]")
 QUOTES = "\"'“”‘’«»()[]{}.,;:!?-–— \t\n"
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "cmdr", "col", "gen", "lt", "sgt", "capt",
               "maj", "adm", "rep", "sen", "gov", "pres", "rev", "st", "lord", "lady", "cpl", "pvt", "brig"}
@@ -52,14 +56,15 @@ def normalize_name(text: str) -> str:
         name = POSSESSIVE.sub("", name)
         name = LEADING.sub("", name)
         name = TRAILING_FUNCTION.sub("", name)
-        name = re.sub(r"\s*\([^)]*$", "", name) or name  # "Islamic State (ISIS": an unclosed bracket is not the name
-        if name.endswith(".") and not re.search(r"(?:\b[A-Z]\.|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St)\.)$", name):
+        name = UNCLOSED_BRACKET.sub("", name) or name  # "Islamic State (ISIS": an unclosed bracket is not the name
+        if name.endswith(".") and not ABBREVIATION_END.search(name):
             name = name[:-1]
         if name == before:
             break
     return name
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """A comparison key: case, accents, dots and hyphens folded.
 
@@ -68,8 +73,8 @@ def name_key(name: str) -> str:
     """
     folded = unicodedata.normalize("NFKD", name.casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
-    folded = re.sub(r"[.’']", "", folded)
-    return " ".join(re.sub(r"[-‐–—_]", " ", folded).split())
+    folded = DOTS_AND_QUOTES.sub("", folded)
+    return " ".join(DASHES.sub(" ", folded).split())
 
 
 def strip_titles(name: str) -> tuple[str, list[str]]:
