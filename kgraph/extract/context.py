@@ -19,18 +19,25 @@ class DocContext:
     by_token: dict[int, int] = field(default_factory=dict)
     antecedents: dict[int, int | None] = field(default_factory=dict)  # pronoun mention -> its antecedent mention
 
+    # each mention's type (its entity's, fixed once the mentions are grouped, as they are before a context is made)
+    types: list[str] = field(init=False, repr=False, compare=False)
+    spans: list[SpacySpan | None] = field(init=False, repr=False, compare=False)  # made when first asked for
+
     def __post_init__(self) -> None:
         for index, mention in enumerate(self.mentions):
             for i in range(*mention.tokens):
                 self.by_token[i] = index
+        # The patterns and the classifier ask for these many times a mention: a Span is made anew by each doc[a:b].
+        self.types = [self.entities[m.cluster].type if m.cluster >= 0 else m.span.type for m in self.mentions]
+        self.spans = [None] * len(self.mentions)
 
     def mention_at(self, token: Token | None) -> int | None:
         """The mention covering ``token``, if any."""
         return None if token is None else self.by_token.get(token.i)
 
     def type_of(self, mention: int) -> str:
-        cluster = self.mentions[mention].cluster
-        return self.entities[cluster].type if cluster >= 0 else self.mentions[mention].span.type
+        """The mention's type: its entity's, or its own when it belongs to none (a pronoun with no antecedent)."""
+        return self.types[mention]
 
     def is_country(self, mention: int) -> bool:
         cluster = self.mentions[mention].cluster
@@ -47,8 +54,11 @@ class DocContext:
         return ctx
 
     def span(self, mention: int) -> SpacySpan:
-        start, end = self.mentions[mention].tokens
-        return self.doc[start:end]
+        span = self.spans[mention]
+        if span is None:
+            start, end = self.mentions[mention].tokens
+            span = self.spans[mention] = self.doc[start:end]
+        return span
 
     def mentions_in(self, tokens) -> list[int]:
         """Mentions touched by the given tokens, in order, each once."""
