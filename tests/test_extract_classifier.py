@@ -1,0 +1,55 @@
+"""The relation classifier's pair features: what it reads of each mention and of the pair."""
+from __future__ import annotations
+
+import numpy as np
+
+from kgraph.extract import pattern_relations
+from kgraph.extract.classifier import LABELS, RelationModel, classify_pairs, pair_features
+from kgraph.ingest import make_article
+
+
+def context(nlp, text):
+    article = make_article("t", text)
+    ctx, _found = pattern_relations(article, nlp(article.clean), nlp)
+    return ctx
+
+
+def mention(ctx, text):
+    return next(i for i, m in enumerate(ctx.mentions) if m.span.text == text)
+
+
+def test_an_organization_named_after_a_place_of_the_sentence_says_so(nlp):
+    ctx = context(nlp, "The University of Texas opened a new campus in Texas last year.")
+    org, place = mention(ctx, "University of Texas"), mention(ctx, "Texas")
+    features = pair_features(ctx, org, place)
+    assert "socontains|ORG>PLACE" in features
+    assert "oscontains|PLACE>ORG" in pair_features(ctx, place, org)  # the same fact, read from the place
+    # the words of each name, not only its last one: "University" tells an organization's kind
+    assert {"sw=university|ORG>PLACE", "sw=of|ORG>PLACE", "sw=texas|ORG>PLACE",
+            "sfirst=university|ORG>PLACE"} <= set(features)
+
+
+def test_a_nationality_adjective_in_an_organization_names_its_country(nlp):
+    ctx = context(nlp, "A Chinese Foreign Ministry spokesman said China would talk to Vietnam.")
+    ministry = mention(ctx, "Chinese Foreign Ministry")
+    assert "sodemonym|ORG>PLACE" in pair_features(ctx, ministry, mention(ctx, "China"))
+    assert not any("demonym" in f for f in pair_features(ctx, ministry, mention(ctx, "Vietnam")))
+
+
+def test_the_shipped_model_was_trained_on_these_features():
+    # A model trained before a feature existed would silently ignore it: the shipped one knows them.
+    index = RelationModel.load().index
+    assert {"socontains|ORG>PLACE", "sodemonym|ORG>PLACE", "sw=university|ORG>PLACE"} <= index.keys()
+
+
+def test_each_relation_can_have_its_own_threshold(nlp):
+    ctx = context(nlp, "The University of Texas opened a new campus in Texas last year.")
+    chances = {"none": 0.45, "based_in": 0.35}  # what every pair scores, whatever its features
+    model = RelationModel(labels=LABELS, index={}, weights=np.zeros((0, len(LABELS)), dtype=np.float32),
+                          bias=np.log([chances.get(label, 0.05) for label in LABELS]).astype(np.float32), threshold=0.4)
+    assert classify_pairs(ctx, {}, model) == []  # 0.35 is under one threshold of 0.4 for all
+    model.threshold = np.array([0.3 if label == "based_in" else 0.4 for label in LABELS])
+    found = classify_pairs(ctx, {}, model)
+    assert [(ctx.mentions[s].span.text, ctx.mentions[o].span.text, label) for s, o, label, _p in found] == \
+        [("University of Texas", "Texas", "based_in")]
+    assert abs(found[0][3] - 0.35) < 1e-5
