@@ -75,3 +75,22 @@ def test_a_pronoun_in_a_sentence_with_no_verb_is_read_too(nlp):
     text = "Jane Doe of Acme Corp. Her company, its rivals and their banks in Ohio."
     result = extract_article(make_article("a", text), nlp)
     assert [m.span.text for m in result.mentions]  # it returns, whatever it finds
+
+
+def test_the_company_refers_to_the_organization_named_before(nlp):
+    text = "Acme Corp. makes widgets. The company's chief executive, John Smith, said sales rose."
+    result = extract_article(make_article("a", text), nlp)
+    found = [r for r in relations(result) if r.subject.text == "John Smith"]
+    assert found and found[0].object.text == "The company"  # the nominal's own span is the evidence
+    assert found[0].object_antecedent.text == "Acme Corp."
+    assert result.entities[found[0].object_entity].name == "Acme Corp."
+
+
+def test_the_company_as_an_object_or_with_a_modifier_is_left_alone(nlp):
+    from kgraph.extract import pattern_relations
+
+    text = "Globex Inc. sells software. Acme Corp. bought the company, and the parent company grew."
+    article = make_article("a", text)
+    ctx, _found = pattern_relations(article, nlp(article.clean), nlp)
+    nominals = [ctx.with_pronouns().mentions[i].span.text for i in ctx.with_pronouns().antecedents]
+    assert not [n for n in nominals if "company" in n]

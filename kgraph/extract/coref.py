@@ -8,9 +8,13 @@ Rule-based coreference on the dependency parse, within one article:
   subject (or first named person) of the closest earlier sentence that names one, at most
   :data:`LOOKBACK` sentences back;
 - it and its refer to an organization or place found the same way; they, them and their to an
-  organization of the same or the previous sentence.
+  organization of the same or the previous sentence;
+- "the company's", "the firm's", "the bank's" (:data:`NOMINALS`, with "the" or "this" and nothing else
+  before the noun), a possessive ("the company's chief executive"), refer to the organization found the
+  same way; "the parent company's", "the group of investors" and the other uses ("Acme bought the company",
+  "the company has 7,000 employees") are left alone, as they name another organization too often.
 
-Each pronoun becomes an :class:`EntityMention` of the type of what it refers to, with the antecedent's
+Each pronoun (or nominal) becomes an :class:`EntityMention` of the type of what it refers to, with the antecedent's
 entity as its cluster; a pronoun with no antecedent in the article keeps cluster -1 (its type then comes
 from the word: he/she/who a person, it/which/that an organization). The relation classifier reads these
 mentions like names; a relation with a pronoun argument carries the pronoun's span as its mention and the
@@ -31,6 +35,9 @@ RELATIVE = {"who": "PERSON", "whom": "PERSON", "whose": "PERSON", "which": "ORG"
 PLURAL = {"they", "them", "their"}
 ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "attr", "dative", "appos", "conj"}
 LOOKBACK = 3  # sentences
+NOMINALS = {"company", "firm", "group", "bank", "corporation", "organization", "organisation", "agency", "airline",
+            "business", "retailer", "startup", "manufacturer", "publisher", "studio", "newspaper", "charity",
+            "conglomerate", "insurer", "lender", "carrier", "automaker", "chain", "brand"}
 
 
 def pronoun_mentions(ctx: DocContext) -> list[tuple[EntityMention, int | None]]:
@@ -41,6 +48,10 @@ def pronoun_mentions(ctx: DocContext) -> list[tuple[EntityMention, int | None]]:
     for token in ctx.doc:
         word = token.lower_
         if ctx.mention_at(token) is not None or (word not in PERSONAL and word not in RELATIVE):
+            if word in NOMINALS and ctx.mention_at(token) is None and _nominal(token):
+                antecedent = _personal_antecedent(ctx, token, "ORG", sentences)
+                if antecedent is not None:
+                    found.append((_mention(ctx, token, "ORG", antecedent, first=token.i - 1), antecedent))
             continue
         if word in RELATIVE:
             clause = token.head if word != "whose" else token.head.head
@@ -65,16 +76,28 @@ def _expletive(token: Token) -> bool:
         c.dep_ in ("ccomp", "xcomp") and c.i > token.i for c in token.head.children)
 
 
-def _mention(ctx: DocContext, token: Token, default_type: str, antecedent: int | None) -> EntityMention:
+def _nominal(token: Token) -> bool:
+    """"The company's", a possessive with no other word before the noun."""
+    if token.dep_ != "poss" or token.pos_ != "NOUN" or token.i == 0:
+        return False
+    det = token.doc[token.i - 1]
+    return (det.lower_ in ("the", "this") and det.head.i == token.i
+            and all(c.i == det.i or c.dep_ in ("case", "punct", "relcl", "acl") for c in token.children))
+
+
+def _mention(ctx: DocContext, token: Token, default_type: str, antecedent: int | None, *,
+             first: int | None = None) -> EntityMention:
+    """The mention of a pronoun, or of a nominal's words from token ``first`` ("the company")."""
     article = ctx.article
-    start = article.to_text_offset(token.idx)
+    opening = ctx.doc[first] if first is not None else token
+    start = article.to_text_offset(opening.idx)
     end = article.to_text_offset(token.idx + len(token.text) - 1) + 1
     sent = token.sent
     sentence = (article.to_text_offset(sent.start_char), article.to_text_offset(max(sent.end_char - 1, sent.start_char)) + 1)
     kind = ctx.type_of(antecedent) if antecedent is not None else default_type
     return EntityMention(span=Span(article.text[start:end], start, end, kind), name=token.lower_, label="PRON",
                          sentence=sentence, cluster=ctx.mentions[antecedent].cluster if antecedent is not None else -1,
-                         tokens=(token.i, token.i + 1))
+                         tokens=(opening.i, token.i + 1))
 
 
 def _described(ctx: DocContext, noun: Token) -> int | None:
@@ -114,7 +137,7 @@ def _clause_subject(ctx: DocContext, token: Token) -> int | None:
 
 def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: list) -> int | None:
     """The named mention a personal pronoun most likely refers to (see the module's rules)."""
-    wanted = {"PERSON"} if kind == "PERSON" else {"ORG"} if token.lower_ in PLURAL else {"ORG", "PLACE"}
+    wanted = {"PERSON"} if kind == "PERSON" else {"ORG"} if token.lower_ in PLURAL | NOMINALS else {"ORG", "PLACE"}
     sentence = token.sent
     subject = _clause_subject(ctx, token) if token.dep_ not in ("nsubj", "nsubjpass") else None
     if subject is not None and ctx.type_of(subject) in wanted:

@@ -1,0 +1,79 @@
+"""Entity mentions and their grouping within one article (kgraph.extract.entities): a town with its country
+is two places, and a short name, a first name or an acronym joins the full name the article gives."""
+from __future__ import annotations
+
+from kgraph.extract import extract_article
+from kgraph.ingest import make_article
+
+
+def entity_of(result, text: str) -> str:
+    """The name of the entity the first mention written ``text`` belongs to."""
+    mention = next(m for m in result.mentions if m.span.text == text)
+    return result.entities[mention.cluster].name
+
+
+def test_a_town_with_its_country_is_two_places_the_town_located_in_the_country(nlp):
+    text = "The festival was held in Nimes, France, last summer. France sent a minister."
+    result = extract_article(make_article("a", text), nlp)
+    spans = [m.span.text for m in result.mentions]
+    assert "Nimes" in spans and "Nimes, France" not in spans
+    assert entity_of(result, "France") == "France"
+    assert len({m.cluster for m in result.mentions if m.span.text == "France"}) == 1  # both mentions, one country
+    assert any(r.relation == "located_in" and r.subject.text == "Nimes" and r.object.text == "France"
+               for r in result.relations)
+
+
+def test_a_town_with_its_state_stays_one_place_as_conll04_marks_it(nlp):
+    text = "He was born in Columbus, Ohio, in 1950."
+    result = extract_article(make_article("a", text), nlp)
+    assert "Columbus, Ohio" in [m.span.text for m in result.mentions]
+
+
+def test_a_lone_first_name_joins_the_only_full_name_it_begins(nlp):
+    text = ("Maddy Dychtwald is a co-founder of Age Wave. Before that, Maddy worked in publishing for ten years, "
+            "and Maddy still writes.")
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "Maddy") == "Maddy Dychtwald"
+
+
+def test_a_shorter_name_joins_the_longer_name_it_is_part_of(nlp):
+    text = ("Francis Gary Powers was an American pilot. Gary Powers was shot down in 1960 and "
+            "Gary Powers was later released.")
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "Gary Powers") == "Francis Gary Powers"
+
+
+def test_a_surname_several_relatives_share_is_the_person_named_first(nlp):
+    text = ("Norma Alvares is an Indian lawyer and environmental activist. "
+            "Alvares is married to Claude Alvares, a known environmental activist.")
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "Alvares") == "Norma Alvares"
+    assert entity_of(result, "Claude Alvares") == "Claude Alvares"
+
+
+def test_a_regnal_number_is_not_a_surname_to_share(nlp):
+    text = "After the death of Alexander, his empire went to Philip Arrhidaeus and to Alexander's son Alexander IV."
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "Alexander") != "Alexander IV"
+
+
+def test_a_stock_ticker_or_the_initials_of_an_organization_join_its_name(nlp):
+    text = ("Navistar International Corp. (NYSE: NAV) makes trucks in Illinois. Shares of NAV rose. "
+            "Fairmount Food Group makes snacks; FFG is based in Ohio.")
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "NAV") == entity_of(result, "Navistar International Corp.") != entity_of(result, "NYSE")
+    assert entity_of(result, "FFG") == "Fairmount Food Group"
+
+
+def test_an_organization_short_name_joins_the_only_longer_name_it_begins(nlp):
+    text = ("MedStar Health is a not-for-profit health system. The Georgetown campus of MedStar hosts a school, "
+            "and Lille University and the Lille University Business Management School are in France.")
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "MedStar") == "MedStar Health"
+    assert entity_of(result, "Lille University") == "Lille University"  # a whole name, not a start
+
+
+def test_a_name_written_family_name_first_is_the_same_person(nlp):
+    text = "Maki Horikita is a Japanese actress. Horikita Maki was born in Tokyo and Horikita Maki starred in a film."
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "Horikita Maki") == entity_of(result, "Maki Horikita")
