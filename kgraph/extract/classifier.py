@@ -13,11 +13,11 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from spacy.tokens import Span as SpacySpan, Token
+from spacy.tokens import Token
 
 from ..errors import ModelError
 from ..names import demonym_countries
@@ -70,7 +70,8 @@ class RelationModel:
         if self.dense is not None and vectors is not None and vectors.shape[1] == self.dense.shape[0]:
             scores += vectors @ self.dense
         for row, features in enumerate(feature_lists):
-            ids = sorted({self.index[f] for f in features if f in self.index})  # one summing order in every process
+            # one summing order in every process
+            ids = sorted({i for f in features if (i := self.index.get(f)) is not None})
             if ids:
                 scores[row] += self.weights[ids].sum(axis=0)
         scores -= scores.max(axis=1, keepdims=True)
@@ -98,6 +99,86 @@ def candidate_pairs(ctx: DocContext) -> list[tuple[int, int]]:
     return pairs
 
 
+@dataclass
+class _Shared:
+    """What the features of one context's pairs share, worked out once a context (``ctx.memos``): a mention takes
+    part in many pairs, a token lies between many, and a pair's dependency path is read by its features, its
+    vector and :func:`_reported`."""
+
+    words: dict[int, tuple[str, bool]] = field(default_factory=dict)  # token -> its word, whether it counts between
+    paths: dict[tuple[int, int], tuple[list[str], int | None, list[int]]] = field(default_factory=dict)
+    tree: tuple[list[int], list[str], list[str]] | None = None  # each token's head, arc and lower-case lemma
+    mentions: dict[int, _MentionFacts] = field(default_factory=dict)
+    means: dict[int, np.ndarray] = field(default_factory=dict)  # mention -> its tokens' mean vector
+    nearest: dict[tuple[int, str, object], int | None] = field(default_factory=dict)  # distance to the nearest rival
+
+
+@dataclass(frozen=True)
+class _MentionFacts:
+    """What the features read of one mention, whatever the pair."""
+
+    sentence: tuple[int, int]  # the tokens of its sentence
+    root: int
+    first: str
+    last: str
+    words: tuple[str, ...]  # its words but punctuation
+    dependency: str  # its root's arc and head
+    titled: bool  # a role word comes right before it
+    text: str  # lower case
+    size: int
+    demonyms: frozenset[str]  # the countries its nationality adjectives name
+
+
+def _shared(ctx: DocContext) -> _Shared:
+    shared = ctx.memos.get(__name__)
+    if shared is None:
+        shared = ctx.memos[__name__] = _Shared()
+    return shared  # type: ignore[return-value]
+
+
+def _word_at(ctx: DocContext, shared: _Shared, i: int) -> tuple[str, bool]:
+    """The word of token ``i`` as the features read it, and whether it counts between a pair (not punctuation)."""
+    found = shared.words.get(i)
+    if found is None:
+        token = ctx.doc[i]
+        found = shared.words[i] = (_word(token, ctx), not token.is_punct or token.text in ",()")
+    return found
+
+
+def _facts(ctx: DocContext, shared: _Shared, mention: int) -> _MentionFacts:
+    facts = shared.mentions.get(mention)
+    if facts is None:
+        span = ctx.span(mention)
+        sent, root = span.sent, span.root
+        facts = shared.mentions[mention] = _MentionFacts(
+            sentence=(sent.start, sent.end), root=root.i, first=span[0].lower_, last=span[-1].lower_,
+            words=tuple(t.lower_ for t in span if not t.is_punct), dependency=f"{root.dep_}|{root.head.lemma_.lower()}",
+            titled=span.start > 0 and is_role_word(ctx.doc[span.start - 1]), text=span.text.lower(), size=len(span),
+            demonyms=frozenset(demonym_countries(span.text)))
+    return facts
+
+
+def _tree(ctx: DocContext, shared: _Shared) -> tuple[list[int], list[str], list[str]]:
+    """Each token's head, arc and lower-case lemma, read from the Doc's arrays (no Token made)."""
+    if shared.tree is None:
+        doc = ctx.doc
+        strings = doc.vocab.strings
+        heads = (np.arange(len(doc), dtype=np.int64) + doc.to_array("HEAD").astype(np.int64)).tolist()
+        shared.tree = (heads, [strings[int(x)] for x in doc.to_array("DEP")],
+                       [strings[int(x)].lower() for x in doc.to_array("LEMMA")])
+    return shared.tree
+
+
+def _path(ctx: DocContext, shared: _Shared, s: int, o: int) -> tuple[list[str], int | None, list[int]]:
+    """:func:`_dependency_path` between the roots of two mentions."""
+    key = (_facts(ctx, shared, s).root, _facts(ctx, shared, o).root)
+    path = shared.paths.get(key)
+    if path is None:
+        heads, arcs, _lemmas = _tree(ctx, shared)
+        path = shared.paths[key] = _dependency_path(heads, arcs, *key)
+    return path
+
+
 def _word(token: Token, ctx: DocContext) -> str:
     mention = ctx.mention_at(token)
     if mention is not None and mention not in ctx.antecedents:  # a pronoun between two names reads as a word
@@ -107,29 +188,38 @@ def _word(token: Token, ctx: DocContext) -> str:
     return token.lemma_.lower()
 
 
-def _dependency_path(a: Token, b: Token) -> tuple[list[str], Token | None, list[Token]]:
-    """Arcs from ``a`` up to the lowest common head and down to ``b``; the common head; the tokens
-    passed on the way (the common head included, ``a`` and ``b`` not)."""
-    up = [a, *a.ancestors]
-    down = [b, *b.ancestors]
-    above_b = {t.i for t in down}
-    common = next((t for t in up if t.i in above_b), None)
+def _dependency_path(heads: list[int], arcs: list[str], a: int, b: int) -> tuple[list[str], int | None, list[int]]:
+    """Arcs from token ``a`` up to the lowest common head and down to token ``b``; the common head; the tokens
+    passed on the way (the common head included, ``a`` and ``b`` not). ``heads`` and ``arcs``: each token's."""
+    up, down = _ancestry(heads, a), _ancestry(heads, b)
+    above_b = set(down)
+    common = next((t for t in up if t in above_b), None)
     if common is None:
         return [], None, []
-    rise, fall = up[:[t.i for t in up].index(common.i)], down[:[t.i for t in down].index(common.i)]
-    steps = [f"^{t.dep_}" for t in rise] + [f"v{t.dep_}" for t in reversed(fall)]
+    rise, fall = up[:up.index(common)], down[:down.index(common)]
+    steps = [f"^{arcs[t]}" for t in rise] + [f"v{arcs[t]}" for t in reversed(fall)]
     return steps, common, rise[1:] + fall[1:] + [common]
+
+
+def _ancestry(heads: list[int], i: int) -> list[int]:
+    """Token ``i`` and its heads up to its sentence's root, as spaCy's ``Token.ancestors`` walks them (at most
+    as many steps as the Doc has tokens)."""
+    chain = [i]
+    while heads[i] != i and len(chain) <= len(heads):
+        i = heads[i]
+        chain.append(i)
+    return chain
 
 
 def pair_features(ctx: DocContext, s: int, o: int, hits: Iterable[str] = ()) -> list[str]:
     """Sparse features of the ordered pair (subject ``s``, object ``o``) of mention indices."""
-    doc = ctx.doc
-    a, b = ctx.span(s), ctx.span(o)
+    shared = _shared(ctx)
+    a, b = ctx.mentions[s].tokens, ctx.mentions[o].tokens  # (start, end) token indices
     kinds = f"{ctx.type_of(s)}>{ctx.type_of(o)}"
-    order = "fwd" if a.start < b.start else "rev"
-    first, second = (a, b) if a.start < b.start else (b, a)
-    between = [t for t in doc[first.end:second.start]]
-    words = [_word(t, ctx) for t in between if not t.is_punct or t.text in ",()"]
+    order = "fwd" if a[0] < b[0] else "rev"
+    first, second = (a, b) if a[0] < b[0] else (b, a)
+    between = [_word_at(ctx, shared, i) for i in range(first[1], second[0])]
+    words = [w for w, counts in between if counts]
     words = [w for i, w in enumerate(words) if not (w.startswith("<") and i and words[i - 1] == w)]
     gap = len(between)
     features = [f"t={kinds}", f"t={kinds}|{order}", f"gap={min(gap, 10) if gap < 10 else '10+' if gap < 20 else '20+'}|{kinds}",
@@ -143,23 +233,24 @@ def pair_features(ctx: DocContext, s: int, o: int, hits: Iterable[str] = ()) -> 
         features.append(f"adjacent|{kinds}|{order}")
     if len(words) <= 4:
         features.append(f"bw={'_'.join(words)}|{kinds}|{order}")
-    sent = a.sent
-    before = [_word(t, ctx) for t in doc[max(sent.start, first.start - 2):first.start]]
-    after = [_word(t, ctx) for t in doc[second.end:min(sent.end, second.end + 2)]]
+    sent_start, sent_end = _facts(ctx, shared, s).sentence
+    before = [_word_at(ctx, shared, i)[0] for i in range(max(sent_start, first[0] - 2), first[0])]
+    after = [_word_at(ctx, shared, i)[0] for i in range(second[1], min(sent_end, second[1] + 2))]
     features += [f"l{i}={w}|{kinds}" for i, w in enumerate(reversed(before))]
     features += [f"r{i}={w}|{kinds}" for i, w in enumerate(after)]
-    for slot, span in (("s", a), ("o", b)):
-        features.append(f"{slot}last={span[-1].lower_}|{kinds}")
+    for slot, mention in (("s", s), ("o", o)):
+        facts = _facts(ctx, shared, mention)
+        features.append(f"{slot}last={facts.last}|{kinds}")
         # every word of each name, not only the last: "University of Iowa", "Foreign Ministry" (cross-validated
         # on train: +0.008 CoNLL04 strict micro F1, +0.010 relaxed mission F1)
-        features.append(f"{slot}first={span[0].lower_}|{kinds}")
-        features += [f"{slot}w={t.lower_}|{kinds}" for t in span if not t.is_punct]
-        features.append(f"{slot}dep={span.root.dep_}|{span.root.head.lemma_.lower()}")
-        if span.start > 0 and is_role_word(doc[span.start - 1]):
+        features.append(f"{slot}first={facts.first}|{kinds}")
+        features += [f"{slot}w={w}|{kinds}" for w in facts.words]
+        features.append(f"{slot}dep={facts.dependency}")
+        if facts.titled:
             features.append(f"{slot}title")
     features += _nearest_features(ctx, s, o, kinds)
     features += _named_in_features(ctx, s, o, kinds)
-    features += _path_features(ctx, a, b, kinds)
+    features += _path_features(ctx, s, o, kinds)
     features += [f"rule={hit}" for hit in hits]
     return features
 
@@ -171,27 +262,36 @@ def pair_vector(ctx: DocContext, s: int, o: int) -> np.ndarray:
     tensor = doc.tensor
     if tensor is None or len(tensor.shape) != 2 or tensor.shape[0] != len(doc) or not tensor.shape[1]:
         return np.zeros(4 * DENSE_WIDTH, dtype=np.float32)
-    a, b = ctx.span(s), ctx.span(o)
-    first, second = (a, b) if a.start < b.start else (b, a)
+    shared = _shared(ctx)
+    a, b = ctx.mentions[s].tokens, ctx.mentions[o].tokens
+    first, second = (a, b) if a[0] < b[0] else (b, a)
     zeros = np.zeros(tensor.shape[1], dtype=np.float32)
-    between = tensor[first.end:second.start].mean(axis=0) if second.start > first.end else zeros
-    _steps, common, _passed = _dependency_path(a.root, b.root)
-    vector = np.concatenate([tensor[a.start:a.end].mean(axis=0), tensor[b.start:b.end].mean(axis=0), between,
-                             tensor[common.i] if common is not None else zeros])
+    between = tensor[first[1]:second[0]].mean(axis=0) if second[0] > first[1] else zeros
+    _steps, common, _passed = _path(ctx, shared, s, o)
+    for mention, (start, end) in ((s, a), (o, b)):
+        if mention not in shared.means:
+            shared.means[mention] = tensor[start:end].mean(axis=0)
+    vector = np.concatenate([shared.means[s], shared.means[o], between,
+                             tensor[common] if common is not None else zeros])
     return (DENSE_SCALE * vector).astype(np.float32)
 
 
 def _nearest_features(ctx: DocContext, s: int, o: int, kinds: str) -> list[str]:
     """Whether the object is the nearest mention of its type to the subject, and the other way round."""
     features = []
+    nearest = _shared(ctx).nearest
     sentence = ctx.mentions[s].sentence
     for slot, here, there in (("o", s, o), ("s", o, s)):
         kind = ctx.type_of(there)
         start = ctx.mentions[here].tokens[0]
-        rivals = [abs(ctx.mentions[m].tokens[0] - start) for m in range(len(ctx.mentions))
-                  if m != here and ctx.mentions[m].sentence == sentence and ctx.type_of(m) == kind
-                  and ctx.mentions[m].cluster != ctx.mentions[here].cluster and m not in ctx.antecedents]
-        if rivals and abs(ctx.mentions[there].tokens[0] - start) <= min(rivals):
+        key = (here, kind, sentence)
+        if key not in nearest:  # the distance to its nearest rival of that type, None when it has none
+            rivals = [abs(ctx.mentions[m].tokens[0] - start) for m in range(len(ctx.mentions))
+                      if m != here and ctx.mentions[m].sentence == sentence and ctx.type_of(m) == kind
+                      and ctx.mentions[m].cluster != ctx.mentions[here].cluster and m not in ctx.antecedents]
+            nearest[key] = min(rivals) if rivals else None
+        closest = nearest[key]
+        if closest is not None and abs(ctx.mentions[there].tokens[0] - start) <= closest:
             features.append(f"{slot}nearest|{kinds}")
     return features
 
@@ -200,30 +300,34 @@ def _named_in_features(ctx: DocContext, s: int, o: int, kinds: str) -> list[str]
     """Whether one mention names the other inside its own name: "University of Texas" and "Texas", or by its
     nationality adjective: "Chinese Foreign Ministry" and "China" (``kgraph/data/demonyms.json``)."""
     features = []
+    shared = _shared(ctx)
     for slot, outer, inner in (("so", s, o), ("os", o, s)):
-        outer_span, inner_span = ctx.span(outer), ctx.span(inner)
-        if len(inner_span) < len(outer_span) and inner_span.text.lower() in outer_span.text.lower():
+        outer_facts, inner_facts = _facts(ctx, shared, outer), _facts(ctx, shared, inner)
+        if inner_facts.size < outer_facts.size and inner_facts.text in outer_facts.text:
             features += [f"{slot}contains|{kinds}", f"{slot}contains"]
         cluster = ctx.mentions[inner].cluster
         key = (ctx.entities[cluster].key or "") if cluster >= 0 else ""
-        if key.startswith("iso3166:") and key[len("iso3166:"):] in demonym_countries(outer_span.text):
+        if key.startswith("iso3166:") and key[len("iso3166:"):] in outer_facts.demonyms:
             features += [f"{slot}demonym|{kinds}", f"{slot}demonym"]
     return features
 
 
-def _path_features(ctx: DocContext, a: SpacySpan, b: SpacySpan, kinds: str) -> list[str]:
-    steps, common, passed = _dependency_path(a.root, b.root)
+def _path_features(ctx: DocContext, s: int, o: int, kinds: str) -> list[str]:
+    shared = _shared(ctx)
+    steps, common, passed = _path(ctx, shared, s, o)
+    lemmas = _tree(ctx, shared)[2]
+    a, b = ctx.mentions[s].tokens, ctx.mentions[o].tokens
     if common is None:
         return ["path=none"]
     features = [f"plen={min(len(steps), MAX_PATH + 1)}|{kinds}"]
     if len(steps) <= MAX_PATH:
         bare = " ".join(steps)
-        lexical = " ".join(steps[:sum(s.startswith('^') for s in steps)] + [common.lemma_.lower()]
+        lexical = " ".join(steps[:sum(s.startswith('^') for s in steps)] + [lemmas[common]]
                            + steps[sum(s.startswith('^') for s in steps):])
         features += [f"p={bare}|{kinds}", f"pl={lexical}|{kinds}"]
-    path_words = {t.lemma_.lower() for t in passed if not (a.start <= t.i < a.end or b.start <= t.i < b.end)}
+    path_words = {lemmas[t] for t in passed if not (a[0] <= t < a[1] or b[0] <= t < b[1])}
     features += [f"pw={w}|{kinds}" for w in path_words]
-    features.append(f"top={common.lemma_.lower()}|{kinds}")
+    features.append(f"top={lemmas[common]}|{kinds}")
     return features
 
 
@@ -236,13 +340,27 @@ def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]],
     pairs = candidate_pairs(ctx)
     if not pairs:
         return []
-    probabilities = model.probabilities([pair_features(ctx, s, o, hits.get((s, o), ())) for s, o in pairs],
-                                        np.stack([pair_vector(ctx, s, o) for s, o in pairs]))
+    # Only a pair of types some relation joins is scored: any other ("ORG>PERSON") finds every relation masked
+    # below. Its row stays in the batch, empty, so the matrix product keeps the shape it has with every pair
+    # scored (a BLAS call may round one row differently by the number of rows: gemv for one, gemm for more).
+    joined = scored_pairs(ctx, pairs, model)
+    if not joined:
+        return []
+    features: list[list[str]] = [[] for _pair in pairs]
+    found = {}
+    for row in joined:
+        s, o = pairs[row]
+        features[row] = pair_features(ctx, s, o, hits.get((s, o), ()))
+        found[row] = pair_vector(ctx, s, o)
+    vectors = np.zeros((len(pairs), found[joined[0]].shape[0]), dtype=np.float32)
+    for row, vector in found.items():
+        vectors[row] = vector
+    probabilities = model.probabilities(features, vectors)
     best: dict[frozenset, tuple[int, int, str, float]] = {}
     thresholds = np.broadcast_to(np.asarray(model.threshold, dtype=np.float64), (len(model.labels),))
     none = model.labels.index("none")
     probabilities[:, none] = -1.0
-    for (s, o), row in zip(pairs, probabilities):
+    for s, o, row in ((*pairs[r], probabilities[r]) for r in joined):
         if (s in ctx.antecedents or o in ctx.antecedents) and _reported(ctx, s, o):
             continue
         kinds = (ctx.type_of(s), ctx.type_of(o))  # a relation only between the types it joins
@@ -256,11 +374,18 @@ def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]],
     return sorted(best.values())
 
 
+def scored_pairs(ctx: DocContext, pairs: list[tuple[int, int]], model: RelationModel) -> list[int]:
+    """The positions in ``pairs`` of the pairs whose subject and object types one of the model's relations joins
+    (:data:`SIGNATURES`): the only pairs :func:`classify_pairs` may relate."""
+    joined = {SIGNATURES[label] for label in model.labels if label in SIGNATURES}
+    return [row for row, (s, o) in enumerate(pairs) if (ctx.type_of(s), ctx.type_of(o)) in joined]
+
+
 def _reported(ctx: DocContext, s: int, o: int) -> bool:
     """"She said Iraqi units fighting the Islamic State...": one of the pair sits in a clause the other reports.
     The classifier learnt from names only; with a pronoun such pairs were right half the time on KnowledgeNet
     folds 1-2 (5 of 10), against three in four for the other pronoun pairs."""
-    steps, _common, _passed = _dependency_path(ctx.span(s).root, ctx.span(o).root)
+    steps, _common, _passed = _path(ctx, _shared(ctx), s, o)
     return any(step[1:] == "ccomp" for step in steps)
 
 

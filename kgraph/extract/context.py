@@ -22,6 +22,9 @@ class DocContext:
     # each mention's type (its entity's, fixed once the mentions are grouped, as they are before a context is made)
     types: list[str] = field(init=False, repr=False, compare=False)
     spans: list[SpacySpan | None] = field(init=False, repr=False, compare=False)  # made when first asked for
+    # what a module works out once per context and reuses, under the module's name (the relation classifier's
+    # words, dependency paths and mention facts, shared by all the pairs of the context)
+    memos: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for index, mention in enumerate(self.mentions):
