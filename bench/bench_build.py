@@ -15,7 +15,7 @@ so no two articles are the same and no cache helps by accident), then runs, each
 
 It prints words per second, the ratios (build/parse, what kgraph adds beyond its models, the speed-up
 of N workers over 1, the warm rebuild against the cold build), the peak memory of each run (the main
-process and the largest worker), the size of the graph itself (its Python objects, so that the main
+process and the largest worker; for each stage, the peak so far and the peak while the stage ran), the size of the graph itself (its Python objects, so that the main
 process's peak can be given "the graph aside") and whether runs 2 and 3 wrote identical files. Ratios are measured
 in one run on one machine; absolute times depend on the machine and on what else runs on it.
 """
@@ -111,16 +111,29 @@ def change_some(folder: Path, share: float, *, seed: int = 11) -> int:
 
 
 class Stopwatch:
-    """Exclusive time per stage: time spent in a nested stage counts for that stage only."""
+    """Exclusive time per stage: time spent in a nested stage counts for that stage only.
+
+    Memory per stage, two ways: ``peak_mb`` the process's peak so far when the stage last ended, and
+    ``stage_peak_mb`` the largest resident size while the stage ran (nested stages included), from Linux's
+    VmHWM, which :class:`Watermark` resets between stages.
+    """
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.peak_mb: dict[str, float] = {}
+        self.stage_peak_mb: dict[str, float] = {}
         self.stack: list[str] = []
         self.mark = time.perf_counter()
 
+    def _sample(self) -> None:
+        """Count the resident peak since the last sample for every stage running, then start a new interval."""
+        high = WATERMARK.take()
+        for stage in self.stack:
+            self.stage_peak_mb[stage] = max(self.stage_peak_mb.get(stage, 0.0), high)
+
     def enter(self, stage: str) -> None:
         now = time.perf_counter()
+        self._sample()
         if self.stack:
             self.seconds[self.stack[-1]] += now - self.mark
         self.stack.append(stage)
@@ -128,6 +141,7 @@ class Stopwatch:
 
     def exit(self) -> None:
         now = time.perf_counter()
+        self._sample()
         stage = self.stack.pop()
         self.seconds[stage] += now - self.mark
         self.peak_mb[stage] = max(self.peak_mb.get(stage, 0.0), peak_mb())
@@ -186,6 +200,12 @@ def instrument(watch: Stopwatch) -> None:
     ExtractionCache.get = watch.call("cache", ExtractionCache.get)
     ExtractionCache.put = watch.call("cache", ExtractionCache.put)
     kgraph.graph.resolve = watch.call("resolve", kgraph.graph.resolve)
+    if hasattr(kgraph.build, "resolve"):  # the build resolves before it builds the graph
+        kgraph.build.resolve = watch.call("resolve", kgraph.build.resolve)
+    if hasattr(kgraph.build, "StoredExtractions"):  # extractions kept on disk, read back for resolution
+        stored = kgraph.build.StoredExtractions
+        stored.add = watch.call("store extractions", stored.add)
+        stored.for_resolution = watch.call("read extractions back", stored.for_resolution)
     kgraph.build.build_graph = watch.call("graph", kgraph.build.build_graph)
     if hasattr(kgraph.build, "write_extractions"):
         kgraph.build.write_extractions = watch.call("store extractions", kgraph.build.write_extractions)
@@ -197,9 +217,33 @@ def _export_name(exporter: Callable) -> str:
                                                                         exporter.__name__.lstrip("_"))
 
 
+class Watermark:
+    """The resident peak (VmHWM) of intervals of this process: :meth:`take` returns the peak since the last
+    call and starts a new interval (writing 5 to ``/proc/self/clear_refs`` resets VmHWM). Where Linux's
+    ``/proc`` is missing, every interval reports the peak so far."""
+
+    def __init__(self) -> None:
+        self.highest = 0.0  # the largest interval peak: resetting VmHWM also lowers ru_maxrss
+
+    def take(self) -> float:
+        try:
+            with open("/proc/self/status", encoding="ascii") as status:
+                high = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+            with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+                clear.write("5")
+        except (OSError, StopIteration, ValueError):
+            high = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.highest = max(self.highest, high)
+        return high
+
+
+WATERMARK = Watermark()
+
+
 def peak_mb() -> float:
     """This process's peak resident memory so far, in MB (Linux reports KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    WATERMARK.take()
+    return max(WATERMARK.highest, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def children_peak_mb() -> float:
@@ -235,6 +279,7 @@ def run_phase(phase: str, corpus: Path, workers: int, out: Path, cache: Path | N
     from kgraph.cache import extraction_fingerprint
 
     return {"seconds": seconds, "articles": result.articles, "stages": stages, "stage_peak_mb": watch.peak_mb,
+            "in_stage_peak_mb": watch.stage_peak_mb,
             "code": extraction_fingerprint(), "graph_mb": deep_size(result.graph) / 2**20,
             "graph_size": [result.graph.number_of_nodes(), result.graph.number_of_edges()]}
 
@@ -340,14 +385,16 @@ def report(f: dict) -> None:
     print(f"the graph itself ({many['graph_size'][0]:,} entities, {many['graph_size'][1]:,} facts): "
           f"{many['graph_mb']:.0f} MB of Python objects; {n}-worker build main process peak, the graph aside: "
           f"{many['peak_mb'] - many['graph_mb']:.0f} MB")
-    print("\nstage (1-worker build)            seconds   share   peak MB so far")
+    print("\nstage (1-worker build)            seconds   share   peak MB so far   peak MB in stage")
     for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {name:32} {seconds:8.2f} {100 * seconds / one['seconds']:6.1f}%   "
-              f"{one['stage_peak_mb'].get(name, float('nan')):8.0f}")
+              f"{one['stage_peak_mb'].get(name, float('nan')):8.0f}   "
+              f"{one.get('in_stage_peak_mb', {}).get(name, float('nan')):8.0f}")
     for label, run in ((f"{n}-worker build, main process", many), ("warm rebuild, main process", warm)):
-        print(f"stage ({label})")
+        print(f"stage ({label})                               peak MB in stage")
         for name, seconds in sorted(run["stages"].items(), key=lambda kv: -kv[1]):
-            print(f"  {name:32} {seconds:8.2f} {100 * seconds / run['seconds']:6.1f}%")
+            print(f"  {name:32} {seconds:8.2f} {100 * seconds / run['seconds']:6.1f}%   "
+                  f"{run.get('in_stage_peak_mb', {}).get(name, float('nan')):8.0f}")
 
 
 def main() -> None:

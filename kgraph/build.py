@@ -5,18 +5,24 @@ and why, failed and why) in ``build-report.json``. It holds the output folder's 
 run, writes every file atomically, and keeps each article's extraction in ``articles.jsonl`` beside
 the exports, so that ``--update`` (add or replace articles) and :func:`remove` rebuild the graph from
 the stored extractions without parsing anything again: building A then B equals building A and B.
+
+While it runs, a build keeps the extractions on disk too (:class:`StoredExtractions`) and reads them back
+one at a time: for resolution without their relations, for the graph without their mentions. No list of
+every extraction is ever held; resolution holds the entities and mentions only.
 """
 from __future__ import annotations
 
 import contextlib
 import gc
 import json
+import os
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import networkx as nx
 from spacy.language import Language
@@ -24,15 +30,17 @@ from spacy.language import Language
 from . import ids
 from .errors import ExportError
 from .export import EXPORTERS
-from .export.atomic import atomic_write, remove_stale_temp_files
+from .export.atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_file, atomic_write, remove_stale_temp_files
 from .extract import extract_article, extract_articles
 from .graph import build_graph
+from .resolve import resolve
 from .ingest import DEFAULT_MAX_BYTES, Skipped, split_article
 from .lock import exclusive
 from .nlp import DEFAULT_MODEL
 from .types import Article, ArticleExtraction
 
-__all__ = ["BuildResult", "Outcome", "build", "remove", "extract_mentions", "load_extractions", "STORE", "REPORT"]
+__all__ = ["BuildResult", "Outcome", "StoredExtractions", "build", "remove", "extract_mentions", "load_extractions",
+           "STORE", "REPORT"]
 
 STORE = "articles.jsonl"  # one extraction per line, sorted by article id: what --update and remove rebuild from
 REPORT = "build-report.json"
@@ -107,13 +115,14 @@ def build(paths: Iterable[str | Path], out: str | Path, *, model: str = DEFAULT_
     out = Path(out)
     with exclusive(out), _long_lived_objects() as keep:
         remove_stale_temp_files(out)
-        stored = load_extractions(out) if update else {}
-        extractions, outcomes = _extract(paths, model=model, workers=workers, progress=progress,
-                                         max_bytes=max_bytes, executor=executor, scheduler=scheduler,
-                                         cache_dir=cache_dir, keep=keep)
-        stored.update((e.article.id, e) for e in extractions)
-        keep(collect=True)
-        return _write(stored, out, base=base, outcomes=outcomes, overrides=overrides)
+        with StoredExtractions(out) as stored:
+            if update:
+                stored.add_file(out / STORE)
+            _, outcomes = _extract(paths, model=model, workers=workers, progress=progress, max_bytes=max_bytes,
+                                   executor=executor, scheduler=scheduler, cache_dir=cache_dir, keep=keep,
+                                   sink=stored.add)
+            keep(collect=True)
+            return _write(stored, out, base=base, outcomes=outcomes, overrides=overrides)
 
 
 def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAULT_BASE,
@@ -127,15 +136,16 @@ def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAU
     article_ids = list(dict.fromkeys(article_ids))
     with exclusive(out), _long_lived_objects() as keep:
         remove_stale_temp_files(out)
-        stored = load_extractions(out)
-        keep(collect=True)
-        unknown = [a for a in article_ids if a not in stored]
-        if unknown:
-            raise ExportError(f"{out}: no article {', '.join(map(repr, unknown))} in this build; the article ids "
-                              f"are listed under \"articles\" in {out / REPORT}.")
-        for article_id in article_ids:
-            del stored[article_id]
-        return _write(stored, out, base=base, outcomes=[], removed=article_ids, overrides=overrides)
+        with StoredExtractions(out) as stored:
+            stored.add_file(out / STORE)
+            keep(collect=True)
+            unknown = [a for a in article_ids if a not in stored]
+            if unknown:
+                raise ExportError(f"{out}: no article {', '.join(map(repr, unknown))} in this build; the article ids "
+                                  f"are listed under \"articles\" in {out / REPORT}.")
+            for article_id in article_ids:
+                stored.remove(article_id)
+            return _write(stored, out, base=base, outcomes=[], removed=article_ids, overrides=overrides)
 
 
 def extract_mentions(paths: Iterable[str | Path], *, model: str = DEFAULT_MODEL, workers: int = 1,
@@ -189,8 +199,10 @@ def check_base(base: str) -> None:
 
 def _extract(paths: Iterable[str | Path], *, model: str, workers: int, progress: Progress | None,
              max_bytes: int, executor: str = "local", scheduler: str | None = None,
-             cache_dir: str | Path | None = None,
-             keep: Callable[[], None] = lambda: None) -> tuple[list[ArticleExtraction], list[Outcome]]:
+             cache_dir: str | Path | None = None, keep: Callable[[], None] = lambda: None,
+             sink: Callable[[ArticleExtraction], None] | None = None) -> tuple[list[ArticleExtraction], list[Outcome]]:
+    """The extractions of the articles under ``paths`` and an outcome for every input; with ``sink``, each
+    extraction goes to it as it comes and the list returned is empty."""
     from .executors import Engine
 
     elsewhere = workers > 1 or executor != "local"
@@ -217,6 +229,9 @@ def _extract(paths: Iterable[str | Path], *, model: str, workers: int, progress:
                 outcomes.append(Outcome(name, "failed", f"extraction failed ({error}); please report it", article.id))
             else:
                 outcomes.append(Outcome(name, "processed", None, article.id))
+                if sink is not None:
+                    sink(extraction)
+                    continue
                 extractions.append(extraction)
                 if elsewhere and len(extractions) % KEEP_EVERY == 0:
                     keep()  # parsed in other processes: no spaCy garbage here that this could keep
@@ -291,45 +306,167 @@ def _join_pieces(article: Article, parts: list[ArticleExtraction]) -> ArticleExt
 def load_extractions(out: str | Path) -> dict[str, ArticleExtraction]:
     """The extractions a build stored in ``out`` (``articles.jsonl``), by article id; empty for a new folder."""
     out = Path(out)
-    path = out / STORE
-    if not path.exists():
-        if (out / "graph.json").exists():
-            raise ExportError(f"{out} holds a graph but no {STORE} (an older kgraph made it); rebuild it from all "
-                              "its articles without --update once, and updates work from then on.")
-        return {}
-    try:
-        records = [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-        extractions = [ArticleExtraction.from_json(record) for record in records]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ExportError(f"{path} cannot be read ({type(exc).__name__}: {exc}); rebuild {out} from all its "
-                          "articles without --update.") from exc
-    return {e.article.id: e for e in extractions}
+    with StoredExtractions(out) as stored:
+        stored.add_file(out / STORE)
+        return {extraction.article.id: extraction for extraction in stored}
+
+
+def _line(extraction: ArticleExtraction) -> bytes:
+    """One line of ``articles.jsonl``. U+2028 and U+2029 are escaped: readers that split lines the way
+    Python's ``str.splitlines`` does would otherwise cut a line in two."""
+    line = json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
 
 
 def write_extractions(extractions: Iterable[ArticleExtraction], path: str | Path) -> Path:
-    """Write ``articles.jsonl``: one extraction per line, sorted by article id, byte-identical for the same input.
+    """Write ``articles.jsonl``: one extraction per line, sorted by article id, byte-identical for the same input."""
+    if isinstance(extractions, StoredExtractions):
+        return extractions.write(Path(path))
+    with atomic_file(path) as handle:
+        for extraction in sorted(extractions, key=lambda e: e.article.id):
+            handle.write(_line(extraction))
+    return Path(path)
 
-    U+2028 and U+2029 are escaped: readers that split lines the way Python's ``str.splitlines`` does would
-    otherwise cut a line in two.
+
+class StoredExtractions:
+    """A build's extractions, kept on disk as ``articles.jsonl`` lines and read back one at a time, so that
+    a build never holds every extraction in memory.
+
+    New ones go to a temp file beside the exports (removed on exit, or by the next build if this one is
+    killed); earlier ones are read where they are, in the folder's ``articles.jsonl``. Only an index stays
+    in memory: each article's file, offset and length, and how many relation mentions it holds.
+
+    >>> import tempfile
+    >>> from kgraph.types import Article, ArticleExtraction
+    >>> with StoredExtractions(tempfile.mkdtemp()) as stored:
+    ...     stored.add(ArticleExtraction(Article(id="b", text="B."), [], [], []))
+    ...     stored.add(ArticleExtraction(Article(id="a", text="A."), [], [], []))
+    ...     [e.article.id for e in stored], len(stored), "a" in stored
+    (['a', 'b'], 2, True)
     """
-    lines = [json.dumps(e.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-             for e in sorted(extractions, key=lambda e: e.article.id)]
-    return atomic_write(path, "".join(line + "\n" for line in lines))
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.where: dict[str, tuple[BinaryIO, int, int, int]] = {}  # id -> (file, offset, length, relations)
+        self.files: list[BinaryIO] = []
+        self.spill: BinaryIO | None = None
+
+    def __enter__(self) -> StoredExtractions:
+        return self
+
+    def __exit__(self, *_) -> None:
+        for file in self.files:
+            file.close()
+        if self.spill is not None:
+            self.spill_path.unlink(missing_ok=True)
+
+    def add(self, extraction: ArticleExtraction) -> None:
+        """Keep ``extraction``, in place of any earlier one of its article."""
+        if self.spill is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{STORE}.", suffix=TEMP_SUFFIX, dir=self.folder)
+            self.spill = open(fd, "w+b")  # noqa: SIM115 - closed in __exit__
+            self.spill_path = Path(name)
+            self.files.append(self.spill)
+        line = _line(extraction)
+        offset = self.spill.seek(0, os.SEEK_END)
+        self.spill.write(line)
+        self.where[extraction.article.id] = (self.spill, offset, len(line), len(extraction.relations))
+
+    def add_file(self, path: Path) -> None:
+        """Keep the extractions of an ``articles.jsonl`` (a build's store); none when there is no such file."""
+        out = path.parent
+        if not path.exists():
+            if (out / "graph.json").exists():
+                raise ExportError(f"{out} holds a graph but no {STORE} (an older kgraph made it); rebuild it from "
+                                  "all its articles without --update once, and updates work from then on.")
+            return
+        try:
+            file = path.open("rb")
+            self.files.append(file)
+            offset = 0
+            for line in file:
+                if line.strip():
+                    record = json.loads(line)
+                    self.where[record["article"]["id"]] = (file, offset, len(line), len(record["relations"]))
+                offset += len(line)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ExportError(f"{path} cannot be read ({type(exc).__name__}: {exc}); rebuild {out} from all its "
+                              "articles without --update.") from exc
+
+    def remove(self, article_id: str) -> None:
+        del self.where[article_id]
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self.where
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+    @property
+    def relations(self) -> int:
+        return sum(entry[3] for entry in self.where.values())
+
+    def _line(self, article_id: str) -> bytes:
+        file, offset, length, _ = self.where[article_id]
+        file.seek(offset)
+        return file.read(length)
+
+    def get(self, article_id: str, *, without: tuple[str, ...] = ()) -> ArticleExtraction:
+        """The extraction of one article; ``without`` some of its lists ("entities", "mentions", "relations"),
+        left empty when the reader has no use for them."""
+        try:
+            record = json.loads(self._line(article_id))
+            for part in without:
+                record[part] = []
+            return ArticleExtraction.from_json(record)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ExportError(f"the stored extraction of {article_id!r} cannot be read ({type(exc).__name__}: "
+                              f"{exc}); rebuild {self.folder} from all its articles without --update.") from exc
+
+    def __iter__(self) -> Iterator[ArticleExtraction]:
+        """Every extraction, by article id, read one at a time."""
+        return (self.get(article_id) for article_id in sorted(self.where))
+
+    def for_resolution(self) -> list[ArticleExtraction]:
+        """Every extraction, by article id, with only what resolution reads: the article's id and text, its
+        entities and mentions (not its relations, nor the cleaned text the parser read)."""
+        lean = []
+        for article_id in sorted(self.where):
+            extraction = self.get(article_id, without=("relations",))
+            article = Article(id=extraction.article.id, text=extraction.article.text)
+            lean.append(ArticleExtraction(article, extraction.entities, extraction.mentions, []))
+        return lean
+
+    def for_graph(self) -> Iterator[ArticleExtraction]:
+        """Every extraction, by article id, one at a time, with what the graph reads once entities are resolved:
+        the article and its relations."""
+        return (self.get(article_id, without=("entities", "mentions")) for article_id in sorted(self.where))
+
+    def write(self, path: Path) -> Path:
+        """Write ``articles.jsonl``, the lines as stored, by article id: the bytes :func:`write_extractions` writes."""
+        with atomic_file(path) as handle:
+            for article_id in sorted(self.where):
+                if self.where[article_id][0] is self.spill:
+                    handle.write(self._line(article_id))
+                else:  # written by an earlier build, perhaps an older kgraph: in today's form
+                    handle.write(_line(self.get(article_id)))
+        return path
 
 
-def _write(extractions: dict[str, ArticleExtraction], out: Path, *, base: str, outcomes: list[Outcome],
+def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: list[Outcome],
            removed: Sequence[str] = (), overrides=None) -> BuildResult:
-    ordered = [extractions[key] for key in sorted(extractions)]
-    graph = build_graph(ordered, base=base, **({"overrides": overrides} if overrides is not None else {}))
-    result = BuildResult(graph=graph, articles=len(ordered), relations=sum(len(e.relations) for e in ordered),
+    # the resolution (its ledger is as long as the graph) goes once the graph is built
+    graph = build_graph(extractions.for_graph(), base=base,
+                        resolution=resolve(extractions.for_resolution(), overrides=overrides))
+    result = BuildResult(graph=graph, articles=len(extractions), relations=extractions.relations,
                          outcomes=outcomes, removed=sorted(removed))
     for exporter in EXPORTERS:
         result.files.extend(exporter(graph, out))
     result.files.append(atomic_write(out / REPORT, json.dumps(_report(result), ensure_ascii=False, indent=1,
                                                                sort_keys=True) + "\n"))
     # Last: once the stored extractions are new, every file is; until then the same command can run again.
-    result.files.append(write_extractions(ordered, out / STORE))
+    result.files.append(write_extractions(extractions, out / STORE))
     return result
 
 

@@ -47,16 +47,18 @@ def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEF
     """Merge extractions into one graph; deterministic for the same input.
 
     ``overrides`` are the user's alias and keep-apart decisions; the resolution ledger goes into
-    ``graph.graph["merges"]`` for :mod:`kgraph.export.ledger`. Relations that only the statistical
+    ``graph.graph["merges"]`` for :mod:`kgraph.export.ledger`. With a ``resolution`` of them, the extractions
+    must come in article id order, and are read once. Relations that only the statistical
     classifier proposes enter the graph at ``min_model_confidence`` or above (``kgraph extract`` and
     ``kgraph eval`` see them all). A membership with no role joins the membership of the same person and
     organization that has one.
     """
-    extractions = sorted(extractions, key=lambda e: e.article.id)
-    resolution = resolution or resolve(extractions, overrides=overrides)
+    if resolution is None:
+        extractions = sorted(extractions, key=lambda e: e.article.id)
+        resolution = resolve(extractions, overrides=overrides)
     graph = nx.MultiDiGraph()
     graph.graph["base"] = base
-    graph.graph["articles"] = {e.article.id: e.article.metadata for e in extractions}
+    graph.graph["articles"] = {}
     graph.graph["merges"] = [entry.to_json() for entry in resolution.ledger]
     for entity in sorted(resolution.entities.values(), key=lambda e: e.id):
         attrs = {"name": entity.name, "type": entity.type, "aliases": entity.aliases, "mentions": entity.mentions,
@@ -66,8 +68,9 @@ def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEF
         graph.add_node(entity.id, **attrs)
 
     facts: dict[tuple, dict] = {}
-    for extraction in extractions:
+    for extraction in extractions:  # read once, in order: the build hands them over one at a time
         article = extraction.article
+        graph.graph["articles"][article.id] = article.metadata
         for relation in extraction.relations:
             if relation.extractor == MODEL_EXTRACTOR and relation.confidence < min_model_confidence:
                 continue

@@ -5,14 +5,14 @@ written as UTF-8 and XML 1.0 has no way to carry a control character, whatever e
 """
 from __future__ import annotations
 
-import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 
 from ..ingest import replace_unsafe
-from .atomic import atomic_file, atomic_write
+from .atomic import atomic_file
 
 __all__ = ["write_node_link", "write_graphml"]
 
@@ -25,8 +25,9 @@ def write_node_link(graph: nx.MultiDiGraph, path: str | Path) -> Path:
         write(f'{{\n "directed": {_dump(graph.is_directed(), 1)},\n "edges": '.encode())
         _write_list(write, ({**data, "source": u, "target": v, "key": k}
                             for u, v, k, data in graph.edges(keys=True, data=True)))
-        write(f',\n "graph": {_dump(graph.graph, 1)},\n "multigraph": {_dump(graph.is_multigraph(), 1)},\n '
-              f'"nodes": '.encode())
+        write(b',\n "graph": ')
+        _write_dict(write, graph.graph, 1)  # the merge ledger in it is as long as the rest together
+        write(f',\n "multigraph": {_dump(graph.is_multigraph(), 1)},\n "nodes": '.encode())
         _write_list(write, ({**graph.nodes[n], "id": n} for n in graph))
         write(b"\n}\n")
     return Path(path)
@@ -38,24 +39,62 @@ def _dump(value, level: int) -> str:
     return text.replace("\n", "\n" + " " * level)  # JSON strings hold no raw newline: only the layout's
 
 
-def _write_list(write, items) -> None:
+def _write_list(write, items, level: int = 1) -> None:
+    """A list ``level`` deep, item by item."""
     first = True
+    inner = ("\n" + " " * (level + 1)).encode()
     for item in items:
-        write(((b"[\n  " if first else b",\n  ") + _dump(item, 2).encode("utf-8")))
+        write((b"[" if first else b",") + inner + _dump(item, level + 1).encode("utf-8"))
         first = False
-    write(b"[]" if first else b"\n ]")
+    write(b"[]" if first else ("\n" + " " * level + "]").encode())
+
+
+def _write_dict(write, mapping: dict, level: int) -> None:
+    """A dict ``level`` deep, value by value; a list or dict in it item by item."""
+    entries = sorted({_printable(key): value for key, value in mapping.items()}.items(), key=lambda kv: kv[0])
+    for number, (key, value) in enumerate(entries):
+        write(f'{"," if number else "{"}\n{" " * (level + 1)}{json.dumps(key, ensure_ascii=False)}: '.encode())
+        if isinstance(value, list):
+            _write_list(write, value, level + 1)
+        elif isinstance(value, dict):
+            _write_dict(write, value, level + 1)
+        else:
+            write(_dump(value, level + 1).encode("utf-8"))
+    write(("\n" + " " * level + "}").encode() if entries else b"{}")
 
 
 def write_graphml(graph: nx.MultiDiGraph, path: str | Path) -> Path:
-    """GraphML holds only scalars: lists and records are written as JSON strings."""
-    flat = nx.MultiDiGraph()
-    for node, data in graph.nodes(data=True):
-        flat.add_node(_printable(node), **_scalars(data))
-    for u, v, key, data in graph.edges(keys=True, data=True):
-        flat.add_edge(_printable(u), _printable(v), key=_printable(key), **_scalars(data))
-    buffer = io.BytesIO()
-    nx.write_graphml(flat, buffer, encoding="utf-8", prettyprint=True)
-    return atomic_write(path, buffer.getvalue())
+    """GraphML holds only scalars: lists and records are written as JSON strings.
+
+    networkx's lxml writer streams nodes and edges into the file one by one; it reads them from
+    :class:`_ScalarView`, which converts each as it is asked for, so no second graph is made.
+    """
+    with atomic_file(path) as handle:
+        nx.write_graphml_lxml(_ScalarView(graph), handle, encoding="utf-8", prettyprint=True)
+    return Path(path)
+
+
+class _ScalarView:
+    """The graph as GraphML sees it (strings made writable, lists and records as JSON), made on demand: the
+    few methods of a MultiDiGraph that networkx's GraphML writers call."""
+
+    graph: dict = {}
+
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self._graph = graph
+
+    def is_directed(self) -> bool:
+        return True
+
+    def is_multigraph(self) -> bool:
+        return True
+
+    def nodes(self, data: bool = True) -> Iterator[tuple]:
+        return ((_printable(node), _scalars(attrs)) for node, attrs in self._graph.nodes(data=True))
+
+    def edges(self, keys: bool = True, data: bool = True) -> Iterator[tuple]:
+        return ((_printable(u), _printable(v), _printable(key), _scalars(attrs))
+                for u, v, key, attrs in self._graph.edges(keys=True, data=True))
 
 
 def _scalars(data: dict) -> dict:

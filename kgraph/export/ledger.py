@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 import networkx as nx
 
-from .atomic import atomic_write
+from .atomic import atomic_file
 
 __all__ = ["LEDGER_COLUMNS", "write_ledger", "ledger_csv"]
 
@@ -42,7 +44,7 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def ledger_csv(rows: list[dict]) -> str:
+def ledger_csv(rows: Iterable[dict]) -> str:
     """The ledger rows (``graph.graph["merges"]``) as CSV text.
 
     >>> row = {"decision": "merged", "entity": "place/x-1", "label": "X", "type": "PLACE", "name": "=X",
@@ -52,13 +54,23 @@ def ledger_csv(rows: list[dict]) -> str:
     merged,place/x-1,X,PLACE,'=X,a,same-name,0.90,X,In X.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(LEDGER_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in LEDGER_COLUMNS])
+    _write_rows(buffer, rows)
     return buffer.getvalue()
 
 
+def _write_rows(output: TextIO, rows: Iterable[dict]) -> None:
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(LEDGER_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in LEDGER_COLUMNS])
+
+
 def write_ledger(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
-    """Write ``merges.csv`` into ``folder``; returns the files written."""
-    return [atomic_write(Path(folder) / "merges.csv", ledger_csv(graph.graph.get("merges", [])))]
+    """Write ``merges.csv`` into ``folder``, row by row; returns the files written."""
+    path = Path(folder) / "merges.csv"
+    with atomic_file(path) as handle:
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=False)
+        _write_rows(text, graph.graph.get("merges", []))
+        text.flush()
+        text.detach()  # the atomic file closes the handle itself
+    return [path]

@@ -7,8 +7,9 @@ carries ``kg:evidence`` records (sentence, offsets, extractor, confidence) and
 ``prov:wasDerivedFrom`` its articles; TriG puts each article's facts in a named
 graph of their own.
 
-The quads are made as pyoxigraph terms straight from the NetworkX graph, sorted here, and written by
-pyoxigraph's serializers (Rust), so the files are byte-identical for the same graph.
+The quads are made as pyoxigraph terms straight from the NetworkX graph, a subject or an article's graph
+at a time (:class:`_Dataset`), sorted here, and written by pyoxigraph's serializers (Rust), so the files are
+byte-identical for the same graph and the dataset is never in memory whole.
 """
 from __future__ import annotations
 
@@ -102,52 +103,175 @@ def _terms() -> _Terms:
     return _Terms()
 
 
-def _dataset(graph: nx.MultiDiGraph) -> list[tuple]:
-    """``(graph name or None, (subject, predicate, object))``, without duplicates, sorted: the default graph
-    (entities and articles) first, then one named graph per article, in IRI order; within a graph, by
-    subject, predicate and object.
+class _Dataset:
+    """The RDF dataset of a graph, made piece by piece in the files' order and never held whole.
 
-    Terms are pyoxigraph's, kept in plain tuples: an ``ox.Triple`` costs microseconds to make and to read.
+    The default graph (entities and articles) comes first, then one named graph per article, in IRI order;
+    within a graph, triples are sorted by subject, predicate and object. The union of all the graphs (what
+    Turtle, N-Triples and JSON-LD hold) is sorted the same way, each triple once.
+
+    What is kept is an index: every subject's IRI with the places its triples come from (an article, an
+    entity, a fact, one evidence record), and the facts each article states. The triples of one subject,
+    or of one article's graph, are made when a writer reaches them, sorted, written and dropped; terms are
+    pyoxigraph's, in plain tuples (an ``ox.Triple`` costs microseconds to make and to read).
     """
-    t = _terms()
-    base = graph.graph.get("base", ids.DEFAULT_BASE)
-    articles = graph.graph.get("articles", {})
-    article_iri = {a: _node(ids.iri(ids.article_id(a), base)) for a in articles}
-    default: set[tuple] = set()  # (subject, predicate, object) of pyoxigraph terms: cheaper than ox.Triple
-    named: dict[str, set[tuple]] = {a: set() for a in articles}
-    add = default.add
 
-    for article, meta in articles.items():
-        node = article_iri[article]
-        add((node, t.type, t.news_article))
-        add((node, t.identifier, _text(article)))
+    def __init__(self, graph: nx.MultiDiGraph) -> None:
+        self.graph = graph
+        self.t = _terms()
+        self.base = graph.graph.get("base", ids.DEFAULT_BASE)
+        self.articles = graph.graph.get("articles", {})
+        self.article_iri = {a: _node(ids.iri(ids.article_id(a), self.base)) for a in self.articles}
+        # (subject node, object node or None, the fact's attributes): edges, then roles with no organization
+        self.facts = [(u, v, data) for u, v, data in graph.edges(data=True)]
+        self.facts += [(node, None, fact) for node, data in graph.nodes(data=True) for fact in data.get("open_roles", [])]
+        self.stamps: dict[int, ox.Literal | None] = {}  # an event's date, worked out once (dateparser is slow)
+        self.stated_in: dict[str, list[int]] = {a: [] for a in self.articles}
+        self.sources: dict[str, list[tuple]] = {}  # subject IRI -> where its triples come from
+        self.default_subjects = [node.value for node in self.article_iri.values()]
+        for article, node in self.article_iri.items():
+            self.sources.setdefault(node.value, []).append(("article", article))
+        for node_id, data in graph.nodes(data=True):
+            self.default_subjects.append(data["iri"])
+            self.sources.setdefault(data["iri"], []).append(("entity", node_id))
+        for index, (_, _, data) in enumerate(self.facts):
+            for article in data["articles"]:
+                self.stated_in[article].append(index)
+            for subject in dict.fromkeys(triple[0].value for triple in self._head(index)):
+                self.sources.setdefault(subject, []).append(("head", index))
+            if data["evidence"]:
+                self.sources[data["iri"]].append(("links", index))
+            for number in range(len(data["evidence"])):
+                self.sources.setdefault(self._evidence_node(index, number).value, []).append(("evidence", index, number))
+        self.default_subjects.sort()
+
+    def quads(self) -> Iterator[tuple]:
+        """``(graph name or None, (subject, predicate, object))``: the default graph, then each article's graph."""
+        for subject in self.default_subjects:
+            for triple in self._subject_triples(subject, kinds=("article", "entity")):
+                yield None, triple
+        for article, name in sorted(self.article_iri.items(), key=lambda kv: kv[1].value):
+            for triple in self.article_graph(article):
+                yield name, triple
+
+    def triples(self) -> Iterator[tuple]:
+        """Every triple of the dataset once, whichever graphs hold it, sorted."""
+        for subject in sorted(self.sources):
+            yield from self._subject_triples(subject)
+
+    def article_graph(self, article: str) -> list[tuple]:
+        """The triples of one article's named graph, sorted: the facts it states, with its own evidence."""
+        triples: set[tuple] = set()
+        for index in self.stated_in[article]:
+            triples.update(self._head(index))
+            for number, evidence in enumerate(self.facts[index][2]["evidence"]):
+                if evidence["article"] == article:
+                    triples.add(self._link(index, number))
+                    triples.update(self._evidence(index, number))
+        return _sorted(triples)
+
+    def _subject_triples(self, subject: str, kinds: tuple[str, ...] = ("article", "entity", "head", "links", "evidence")
+                         ) -> list[tuple]:
+        triples: set[tuple] = set()
+        for source in self.sources[subject]:
+            kind = source[0]
+            if kind not in kinds:
+                continue
+            if kind == "head":  # a fact's head has several subjects: the fact, its role, its person
+                triples.update(triple for triple in self._head(source[1]) if triple[0].value == subject)
+            elif kind == "article":
+                triples.update(self._article(source[1]))
+            elif kind == "entity":
+                triples.update(self._entity(source[1]))
+            elif kind == "links":
+                triples.update(self._link(source[1], number) for number in range(len(self.facts[source[1]][2]["evidence"])))
+            else:
+                triples.update(self._evidence(source[1], source[2]))
+        return _sorted(triples)
+
+    def _article(self, article: str) -> list[tuple]:
+        t, node, meta = self.t, self.article_iri[article], self.articles[article]
+        triples = [(node, t.type, t.news_article), (node, t.identifier, _text(article))]
         for field, predicate in t.article_fields.items():
             if meta.get(field):
                 value = _date_literal(meta[field]) if field == "date" else _text(meta[field])
-                add((node, predicate, value))
+                triples.append((node, predicate, value))
+        return triples
 
-    for _node_id, data in graph.nodes(data=True):
+    def _entity(self, node_id: str) -> list[tuple]:
+        t, data = self.t, self.graph.nodes[node_id]
         entity = _node(data["iri"])
-        add((entity, t.type, t.classes[data["type"]]))
-        add((entity, t.label, _text(data["name"])))
-        for alias in data.get("aliases", []):
-            add((entity, t.alt_label, _text(alias)))
+        triples = [(entity, t.type, t.classes[data["type"]]), (entity, t.label, _text(data["name"]))]
+        triples += [(entity, t.alt_label, _text(alias)) for alias in data.get("aliases", [])]
         if str(data.get("key", "")).startswith("iso3166:"):
-            add((entity, t.type, t.country))
-            add((entity, t.iso3166, _text(data["key"].split(":", 1)[1])))
-        for article in data.get("articles", []):
-            add((entity, t.mentioned_in, article_iri[article]))
+            triples += [(entity, t.type, t.country), (entity, t.iso3166, _text(data["key"].split(":", 1)[1]))]
+        triples += [(entity, t.mentioned_in, self.article_iri[article]) for article in data.get("articles", [])]
+        return triples
 
-    for subject, obj, _key, data in graph.edges(keys=True, data=True):
-        _add_fact(graph, subject, obj, data, base, named, article_iri, t)
-    for node_id, data in graph.nodes(data=True):
-        for fact in data.get("open_roles", []):
-            _add_fact(graph, node_id, None, fact, base, named, article_iri, t)
+    def _head(self, index: int) -> list[tuple]:
+        """A fact's triples that the graph of every article stating it holds: all but the evidence."""
+        subject, obj, data = self.facts[index]
+        t = self.t
+        person_or_actor = _node(self.graph.nodes[subject]["iri"])
+        target = _node(self.graph.nodes[obj]["iri"]) if obj is not None else None
+        fact = _node(data["iri"])
+        relation = data["relation"]
+        triples = []
+        if relation == "works_for":
+            role = data.get("role")
+            triples += [(fact, t.type, t.membership), (fact, t.member, person_or_actor)]
+            if role:
+                role_node = _node(ids.iri(ids.fact_id("role", role), self.base))
+                triples += [(fact, t.role, role_node), (role_node, t.type, t.role_class),
+                            (role_node, t.label, _text(role))]
+            if target is not None:
+                triples += [(fact, t.organization, target), (person_or_actor, t.member_of, target)]
+        elif relation == "action":
+            triples += [(fact, t.type, t.event), (fact, t.label, _text(data.get("predicate") or "acts in")),
+                        (fact, t.actor, person_or_actor)]
+            if target is not None:
+                triples.append((fact, t.place, target))
+        else:
+            predicate = t.static[relation]
+            triples.append((person_or_actor, predicate, target))
+            triples += [(fact, t.type, t.statement), (fact, t.subject, person_or_actor),
+                        (fact, t.predicate, predicate), (fact, t.object, target)]
+        triples.append((fact, t.confidence, _number(data["confidence"])))
+        triples += [(fact, t.derived_from, self.article_iri[article]) for article in data["articles"]]
+        if relation == "action":
+            if index not in self.stamps:
+                self.stamps[index] = _event_time(data, self.articles, data["articles"])
+            if self.stamps[index] is not None:
+                triples.append((fact, t.time_stamp, self.stamps[index]))
+        return triples
 
-    quads = [(None, triple) for triple in _sorted(default)]
-    for article, iri in sorted(article_iri.items(), key=lambda kv: kv[1].value):
-        quads += [(iri, triple) for triple in _sorted(named[article])]
-    return quads
+    def _evidence_node(self, index: int, number: int) -> ox.NamedNode:
+        data = self.facts[index][2]
+        evidence = data["evidence"][number]
+        return _node(ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
+                                         evidence["subject_start"], evidence["object_start"]), self.base))
+
+    def _link(self, index: int, number: int) -> tuple:
+        """A fact's link to one of its evidence records."""
+        return _node(self.facts[index][2]["iri"]), self.t.evidence, self._evidence_node(index, number)
+
+    def _evidence(self, index: int, number: int) -> list[tuple]:
+        """The triples of one evidence record of a fact (its node is their subject)."""
+        t, data = self.t, self.facts[index][2]
+        evidence, node = data["evidence"][number], self._evidence_node(index, number)
+        triples = [
+            (node, t.type, t.evidence_class),
+            (node, t.derived_from, self.article_iri[evidence["article"]]),
+            (node, t.sentence, _text(evidence["sentence"])),
+            (node, t.extractor, _text(evidence["extractor"])),
+            (node, t.confidence, _number(evidence["confidence"])),
+        ]
+        for field in ("sentence_start", "sentence_end", "subject_start", "subject_end"):
+            triples.append((node, t.offsets[field], _integer(evidence[field])))
+        if evidence.get("object_start") is not None:
+            triples += [(node, t.offsets["object_start"], _integer(evidence["object_start"])),
+                        (node, t.offsets["object_end"], _integer(evidence["object_end"]))]
+        return triples
 
 
 def _sorted(triples) -> list[tuple]:
@@ -158,68 +282,6 @@ def _sorted(triples) -> list[tuple]:
 def _order(triple: tuple) -> tuple[str, str, str]:
     subject, predicate, obj = triple
     return subject.value, predicate.value, str(obj)
-
-
-def _add_fact(graph, subject, obj, data, base, named, article_iri, t: _Terms) -> None:
-    """One fact: its triples in the graph of every article that states it, its evidence beside them."""
-    person_or_actor = _node(graph.nodes[subject]["iri"])
-    target = _node(graph.nodes[obj]["iri"]) if obj is not None else None
-    fact = _node(data["iri"])
-    relation = data["relation"]
-    triples = []
-    if relation == "works_for":
-        role = data.get("role")
-        triples += [(fact, t.type, t.membership), (fact, t.member, person_or_actor)]
-        if role:
-            role_node = _node(ids.iri(ids.fact_id("role", role), base))
-            triples += [(fact, t.role, role_node), (role_node, t.type, t.role_class), (role_node, t.label, _text(role))]
-        if target is not None:
-            triples += [(fact, t.organization, target), (person_or_actor, t.member_of, target)]
-    elif relation == "action":
-        triples += [(fact, t.type, t.event), (fact, t.label, _text(data.get("predicate") or "acts in")),
-                    (fact, t.actor, person_or_actor)]
-        if target is not None:
-            triples.append((fact, t.place, target))
-    else:
-        predicate = t.static[relation]
-        triples.append((person_or_actor, predicate, target))
-        triples += [(fact, t.type, t.statement), (fact, t.subject, person_or_actor),
-                    (fact, t.predicate, predicate), (fact, t.object, target)]
-    triples.append((fact, t.confidence, _number(data["confidence"])))
-    for article in data["articles"]:
-        triples.append((fact, t.derived_from, article_iri[article]))
-    per_article: dict[str, list] = {}
-    for evidence in data["evidence"]:
-        node = _node(ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
-                                         evidence["subject_start"], evidence["object_start"]), base))
-        per_article.setdefault(evidence["article"], []).extend(_evidence_triples(node, fact, evidence, article_iri, t))
-    if relation == "action":
-        stamp = _event_time(data, graph.graph.get("articles", {}), data["articles"])
-        if stamp is not None:
-            triples.append((fact, t.time_stamp, stamp))
-    for article in data["articles"]:
-        add = named[article].add
-        for triple in triples:
-            add(triple)
-        for triple in per_article.get(article, ()):
-            add(triple)
-
-
-def _evidence_triples(node, fact, evidence, article_iri, t: _Terms) -> list:
-    triples = [
-        (fact, t.evidence, node),
-        (node, t.type, t.evidence_class),
-        (node, t.derived_from, article_iri[evidence["article"]]),
-        (node, t.sentence, _text(evidence["sentence"])),
-        (node, t.extractor, _text(evidence["extractor"])),
-        (node, t.confidence, _number(evidence["confidence"])),
-    ]
-    for field in ("sentence_start", "sentence_end", "subject_start", "subject_end"):
-        triples.append((node, t.offsets[field], _integer(evidence[field])))
-    if evidence.get("object_start") is not None:
-        triples += [(node, t.offsets["object_start"], _integer(evidence["object_start"])),
-                    (node, t.offsets["object_end"], _integer(evidence["object_end"]))]
-    return triples
 
 
 def _date_literal(value: str) -> ox.Literal:
@@ -257,27 +319,22 @@ _PREFIX_LINES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.
 _LINE_BREAKS = {b"\xe2\x80\xa8": b"\\u2028", b"\xe2\x80\xa9": b"\\u2029"}
 
 
-def serialize(dataset: list[tuple], fmt: str, output: BinaryIO, triples: list[tuple] | None = None) -> None:
+def serialize(dataset: _Dataset, fmt: str, output: BinaryIO) -> None:
     """Write one of the four files to ``output``, deterministically: the dataset comes sorted
-    (:func:`_dataset`), the writers keep its order, and Turtle and TriG get the prefixes in alphabetical
-    order. ``triples`` is the dataset's union (:func:`_union`), what Turtle, N-Triples and JSON-LD hold.
+    (:class:`_Dataset`), the writers keep its order, and Turtle and TriG get the prefixes in alphabetical
+    order. TriG holds the dataset's graphs; Turtle, N-Triples and JSON-LD their union.
 
-    The pyoxigraph terms are made into quads (or triples) one at a time as the writer asks for them, and
-    the writer streams into ``output``: no second copy of the dataset, nor the file, is ever in memory.
+    The triples are made a subject or an article at a time as the writer asks for them, and the writer
+    streams into ``output``: neither the dataset nor the file is ever in memory whole.
     """
     prefixed = fmt in ("turtle", "trig")
     stream = _Cleaned(output, header=_PREFIX_LINES + b"\n" if prefixed else None)
     if fmt == "trig":
-        items = (ox.Quad(s, p, o, g) if g is not None else ox.Quad(s, p, o) for g, (s, p, o) in dataset)
+        items = (ox.Quad(s, p, o, g) if g is not None else ox.Quad(s, p, o) for g, (s, p, o) in dataset.quads())
     else:
-        items = (ox.Triple(s, p, o) for s, p, o in (triples if triples is not None else _union(dataset)))
+        items = (ox.Triple(s, p, o) for s, p, o in dataset.triples())
     ox.serialize(items, stream, _OX_FORMATS[fmt], **({"prefixes": _prefixes()} if prefixed else {}))
     stream.close()
-
-
-def _union(dataset: list[tuple]) -> list[tuple]:
-    """Every triple of the dataset once, whichever graphs hold it, sorted."""
-    return _sorted({triple for _, triple in dataset})
 
 
 @functools.cache
@@ -350,11 +407,10 @@ def _collector_paused() -> Iterator[None]:
 def write_rdf(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
     """Write graph.ttl, graph.nt, graph.jsonld and graph.trig into ``folder``, each atomically."""
     with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
-        dataset = _dataset(graph)
-        triples = _union(dataset)
+        dataset = _Dataset(graph)
         written = []
         for name, fmt in RDF_FORMATS.items():
             with atomic_file(Path(folder) / name) as handle:
-                serialize(dataset, fmt, handle, triples)
+                serialize(dataset, fmt, handle)
             written.append(Path(folder) / name)
     return written
