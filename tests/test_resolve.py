@@ -252,3 +252,22 @@ def test_build_refuses_a_bad_alias_file_with_a_message(tmp_path):
     assert result.exit_code == 1
     assert "two or more" in result.output
     assert not (tmp_path / "out" / "merges.csv").exists()
+
+
+def test_a_surname_many_people_share_gives_a_ledger_row_per_person_not_per_pair():
+    """Three Smiths: every pair is listed kept apart. Ten Smiths: each against the first, 9 rows, not 45:
+    on a large corpus every pair would grow with the square of the corpus."""
+    def kept_apart(firsts: list[str]) -> list[tuple[str, str]]:
+        articles = [_extraction(f"a{i}", f"{first} Smith spoke.", [(f"{first} Smith", "PERSON", 0)])
+                    for i, first in enumerate(firsts)]
+        result = resolve(articles)
+        assert len(result.entities) == len(firsts)
+        return [(row.entity, row.other) for row in result.ledger if row.decision == "kept apart"]
+
+    few = kept_apart(["Anna", "Bela", "Cora"])
+    assert len(few) == 3 and len({frozenset(pair) for pair in few}) == 3
+    many = kept_apart(["Anna", "Bela", "Cora", "Dana", "Emil", "Fred", "Gina", "Hugo", "Ivan", "Jorg"])
+    assert len(many) == 9
+    first = min(a for pair in many for a in pair)
+    assert all(first in pair for pair in many)
+    assert len({b for pair in many for b in pair} - {first}) == 9  # every other Smith once
