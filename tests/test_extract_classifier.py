@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from kgraph.extract import pattern_relations
-from kgraph.extract.classifier import LABELS, RelationModel, classify_pairs, pair_features
+from kgraph.extract.classifier import LABELS, RelationModel, classified_relations, classify_pairs, pair_features
 from kgraph.ingest import make_article
 
 
@@ -53,3 +53,34 @@ def test_each_relation_can_have_its_own_threshold(nlp):
     assert [(ctx.mentions[s].span.text, ctx.mentions[o].span.text, label) for s, o, label, _p in found] == \
         [("University of Texas", "Texas", "based_in")]
     assert abs(found[0][3] - 0.35) < 1e-5
+
+
+def _works_for_everyone() -> RelationModel:
+    """A model that relates every person to every organization of a sentence, whatever its features."""
+    chances = {"none": 0.2, "works_for": 0.7}
+    return RelationModel(labels=LABELS, index={}, weights=np.zeros((0, len(LABELS)), dtype=np.float32),
+                         bias=np.log([chances.get(label, 0.02) for label in LABELS]).astype(np.float32), threshold=0.4)
+
+
+def roles(nlp, text):
+    article = make_article("t", text)
+    ctx, found = pattern_relations(article, nlp(article.clean), nlp)
+    return {(r.subject.text, r.object.text): r.role
+            for r in classified_relations(ctx.with_pronouns(), found, model=_works_for_everyone())
+            if r.relation == "works_for" and r.object is not None}
+
+
+def test_a_role_is_the_one_that_names_the_organization(nlp):
+    # the role next to the organization, not the first one after the person
+    assert roles(nlp, "Ahmed Naseer is an economist and the CEO of Acme Holdings.")[("Ahmed Naseer", "Acme Holdings")] \
+        == "CEO"
+    # the whole run of coordinated roles
+    assert roles(nlp, "Dennis Gay is the president and chief executive officer of Basic Research.")[
+        ("Dennis Gay", "Basic Research")] == "president and chief executive officer"
+
+
+def test_a_role_in_apposition_to_a_person_named_after_the_organization(nlp):
+    found = roles(nlp, "Acme Corp. is led by Dennis Gay, president and chief executive officer.")
+    assert found[("Dennis Gay", "Acme Corp.")] == "president and chief executive officer"
+    found = roles(nlp, "In August, the CEO of Acme Corp., Andrew Messick, announced a deal.")
+    assert found[("Andrew Messick", "Acme Corp.")] == "CEO"

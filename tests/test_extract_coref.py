@@ -94,3 +94,24 @@ def test_the_company_as_an_object_or_with_a_modifier_is_left_alone(nlp):
     ctx, _found = pattern_relations(article, nlp(article.clean), nlp)
     nominals = [ctx.with_pronouns().mentions[i].span.text for i in ctx.with_pronouns().antecedents]
     assert not [n for n in nominals if "company" in n]
+
+
+def _where(nlp, text):
+    from kgraph.extract import pattern_relations
+    from kgraph.extract.coref import pronoun_mentions
+
+    article = make_article("a", text)
+    ctx, _found = pattern_relations(article, nlp(article.clean), nlp)
+    return [(m.span.text, m.span.type, ctx.mentions[a].span.text if a is not None else None)
+            for m, a in pronoun_mentions(ctx) if m.span.text.lower() == "where"]
+
+
+def test_where_a_job_was_held_is_the_organization(nlp):
+    # KnowledgeNet annotates "where" as the organization a person worked for
+    assert _where(nlp, "She spent ten years at Goldman Sachs, where she was a partner.") == \
+        [("where", "ORG", "Goldman Sachs")]
+    text = "He was a director of Lancaster Financial, an advisory firm where he was employed until 1995."
+    assert _where(nlp, text) == [("where", "ORG", "Lancaster Financial")]
+    # not where something happened to someone, nor a place
+    assert _where(nlp, "The Texas Theater, the movie house where Lee Harvey Oswald was arrested, may close.") == []
+    assert _where(nlp, "He moved to Paris, where he worked as a waiter.") == []

@@ -23,7 +23,7 @@ from ..errors import ModelError
 from ..names import demonym_countries
 from ..types import RelationMention
 from .context import DocContext
-from .lexicon import ROLE_MODIFIERS, is_role_word
+from .lexicon import HONORIFICS, ROLE_MODIFIERS, is_role_word
 
 __all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classified_relations", "classify_pairs",
            "pair_features", "pair_vector", "pattern_hits"]
@@ -409,29 +409,84 @@ def classified_relations(ctx: DocContext, rule_relations: list[RelationMention],
         rule = roles.get((s, o)) or open_roles.get(s) if label == "works_for" else None
         if rule is not None and rule.object is None:
             placed.add(id(rule))
-        role = rule.role if rule else _role_between(ctx, s, o) if label == "works_for" else None
+        role = _role(ctx, s, o, rule.role if rule else None) if label == "works_for" else None
         kept.append(ctx.relation(label, s, o, confidence=round(probability, 3), extractor="classifier", role=role))
     return [r for r in kept if id(r) not in placed]
 
 
+def _role(ctx: DocContext, s: int, o: int, found: str | None) -> str | None:
+    """The role of a person the classifier found working for an organization: the run of role words next to the
+    organization between the two ("X is an economist and the CEO of Y": "CEO"; "Y's chief executive, X"), else the
+    role the patterns ``found`` for the pair (an honorific alone is none), else the run in apposition to a person
+    named after the organization ("Y is led by X, president and CEO"; "the CEO of Y, X"), else the run after a
+    possessive organization ("X, who serves as its CEO"), else the first run between the two.
+
+    Measured on KnowledgeNet (CEO facts are read from the role), a model trained on CoNLL04 train with fold 1 scored
+    on fold 2 and the other way round: CEO F1 0.428 -> 0.517, works_for + based_in span F1 0.485 -> 0.502 (taking
+    the patterns' role first, then the first run between, as before)."""
+    person, org = ctx.span(s), ctx.span(o)
+    if person.start < org.start:
+        runs = _role_runs(ctx, person.end, org.start)
+        if runs and runs[-1][1] >= org.start - ROLE_REACH:
+            return _run_text(ctx, runs[-1])
+    else:
+        runs = _role_runs(ctx, org.end, person.start)
+        if runs and runs[0][0] <= org.end + ROLE_REACH:
+            return _run_text(ctx, runs[0])
+    if found and all(_honorific(w) for w in found.split()):
+        found = None
+    if org.start < person.start:  # "Acme hired Ann Lee, its president and CEO", "the CEO of Acme, Ann Lee"
+        after = _role_runs(ctx, person.end, min(len(ctx.doc), person.end + 8))
+        if after and after[0][0] <= person.end + 2 and ctx.doc[person.end].text == ",":
+            run = _run_text(ctx, after[0])
+            if found is None or found.lower() in run.lower():  # the whole run the patterns took a part of
+                return run
+        before = _role_runs(ctx, max(0, org.start - 6), org.start)
+        if before and before[-1][1] >= org.start - 1 and ctx.doc[org.start - 1].lower_ == "of":
+            run = _run_text(ctx, before[-1])
+            if found is None or found.lower() in run.lower():
+                return run
+    if found:
+        return found
+    if person.start < org.start and (org.root.dep_ == "poss" or org.end < len(ctx.doc) and ctx.doc[org.end].tag_ == "POS"):
+        after = _role_runs(ctx, org.end, min(len(ctx.doc), org.end + 6))
+        if after and after[0][0] == org.end + (ctx.doc[org.end].tag_ == "POS"):  # "its CEO", "Acme's CEO"
+            return _run_text(ctx, after[0])
+    return _run_text(ctx, runs[0]) if runs else None
+
+
 ROLE_GLUE = {"and", "&", ",", "-", "of"}
+ROLE_REACH = 3  # tokens between a run of role words and the organization it names: "CEO of the", "'s"
 
 
-def _role_between(ctx: DocContext, s: int, o: int) -> str | None:
-    """"X serves as CEO and President of Y": the first run of role words between a person and an organization."""
-    a, b = ctx.span(s), ctx.span(o)
-    first, second = (a, b) if a.start < b.start else (b, a)
-    run: list[Token] = []
-    for token in ctx.doc[first.end:second.start]:
-        if is_role_word(token) or token.lower_ in ROLE_MODIFIERS or run and token.lower_ in ROLE_GLUE:
-            run.append(token)
-        elif any(is_role_word(t) for t in run):
-            break
-        else:
-            run = []
-    while run and (run[-1].lower_ in ROLE_GLUE or not is_role_word(run[-1])):
-        run.pop()
-    return " ".join(t.text for t in run) or None
+def _role_runs(ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of role words ("president and chief executive officer") among tokens ``start:end``, as token
+    ranges, in order."""
+    runs: list[tuple[int, int]] = []
+    first = None
+    for i in range(start, end + 1):
+        token = ctx.doc[i] if i < end else None
+        if token is not None and (is_role_word(token) or token.lower_ in ROLE_MODIFIERS
+                                  or first is not None and token.lower_ in ROLE_GLUE):
+            first = i if first is None else first
+            continue
+        if first is not None:
+            last = i
+            # no trailing glue, modifier or honorific (the next person's: "spokesperson Cmdr. Ann Lee")
+            while last > first and (not is_role_word(ctx.doc[last - 1]) or _honorific(ctx.doc[last - 1].text)):
+                last -= 1
+            if last > first:
+                runs.append((first, last))
+        first = None
+    return runs
+
+
+def _honorific(word: str) -> bool:
+    return word.lower().rstrip(".") in HONORIFICS
+
+
+def _run_text(ctx: DocContext, run: tuple[int, int]) -> str:
+    return ctx.doc[run[0]:run[1]].text  # as written: "Secretary-General"
 
 
 def pattern_hits(ctx: DocContext, rule_relations: list[RelationMention]

@@ -14,6 +14,14 @@ Rule-based coreference on the dependency parse, within one article:
   same way; "the parent company's", "the group of investors" and the other uses ("Acme bought the company",
   "the company has 7,000 employees") are left alone, as they name another organization too often.
 
+- "where" opening a clause about a job ("Acme, a firm where he served as CEO", "where she was a partner": its
+  verb is one of :data:`WORK_VERBS` or it names a role) refers to the organization the clause describes, as
+  KnowledgeNet annotates it ("where he was arrested", "Paris, where he worked" are left alone). Measured on
+  KnowledgeNet folds 1->2 and 2->1 (a relation model trained on CoNLL04 train and the other fold): span F1
+  0.502 -> 0.508; CoNLL04 train in five held-out folds unchanged (strict micro F1 0.561, relaxed mission 0.608);
+  with no restriction on the clause, KnowledgeNet gained 0.011 but CoNLL04 lost (the movie house "where Oswald
+  was arrested").
+
 Each pronoun (or nominal) becomes an :class:`EntityMention` of the type of what it refers to, with the antecedent's
 entity as its cluster; a pronoun with no antecedent in the article keeps cluster -1 (its type then comes
 from the word: he/she/who a person, it/which/that an organization). The relation classifier reads these
@@ -26,6 +34,7 @@ from spacy.tokens import Token
 
 from ..types import EntityMention, Span
 from .context import DocContext
+from .lexicon import is_role_word
 
 __all__ = ["LOOKBACK", "pronoun_mentions"]
 
@@ -47,6 +56,12 @@ def pronoun_mentions(ctx: DocContext) -> list[tuple[EntityMention, int | None]]:
     sentences = list(ctx.doc.sents)
     for token in ctx.doc:
         word = token.lower_
+        if word == "where":
+            if ctx.mention_at(token) is None and token.dep_ == "advmod" and token.head.dep_ == "relcl" and _working(token.head):
+                antecedent = _described(ctx, token.head.head)  # "Acme, a firm where he served as CEO"
+                if antecedent is not None and ctx.type_of(antecedent) == "ORG":
+                    found.append((_mention(ctx, token, "ORG", antecedent), antecedent))
+            continue
         if ctx.mention_at(token) is not None or (word not in PERSONAL and word not in RELATIVE):
             if word in NOMINALS and ctx.mention_at(token) is None and _nominal(token):
                 antecedent = _personal_antecedent(ctx, token, "ORG", sentences)
@@ -68,6 +83,19 @@ def pronoun_mentions(ctx: DocContext) -> list[tuple[EntityMention, int | None]]:
                 continue
         found.append((_mention(ctx, token, RELATIVE.get(word) or PERSONAL[word], antecedent), antecedent))
     return found
+
+
+WORK_VERBS = {"serve", "work", "be", "become", "hold", "teach", "remain", "spend", "rise", "retire", "lead", "head",
+              "manage", "run", "chair", "direct", "oversee", "join", "employ"}
+
+
+ROLE_DEPS = {"attr", "pobj", "dobj", "oprd", "conj", "appos"}  # a role word as an argument, not a title ("President Kennedy")
+
+
+def _working(clause: Token) -> bool:
+    """"Where he served as CEO", "where she was a partner": a clause about someone's job (not "where he was
+    arrested", "where he studied")."""
+    return clause.lemma_.lower() in WORK_VERBS or any(is_role_word(t) and t.dep_ in ROLE_DEPS for t in clause.subtree)
 
 
 def _expletive(token: Token) -> bool:
