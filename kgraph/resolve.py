@@ -63,14 +63,11 @@ from dataclasses import dataclass, field, fields
 from itertools import combinations
 from pathlib import Path
 
-from . import ids, names
+from . import ids
 from .errors import KGraphError
-from .names import (acronym_definitions, alias_table, country, curated_alias, demonym_countries, is_acronym,
+from .names import (acronym_definitions, alias_table, country, curated_alias, demonym_countries, is_acronym, name_key,
                     place_qualifier, qualifier_countries, spells, without_legal_form)
 from .types import ArticleEntity, ArticleExtraction, EntityMention
-
-# Resolution asks for the key of the same few names hundreds of thousands of times.
-name_key = functools.lru_cache(maxsize=1 << 16)(names.name_key)
 
 __all__ = ["Entity", "LedgerEntry", "Overrides", "Resolution", "RULE_SCORES", "load_overrides", "resolve"]
 
