@@ -126,7 +126,6 @@ class _MentionFacts:
     titled: bool  # a role word comes right before it
     text: str  # lower case
     size: int
-    demonyms: frozenset[str]  # the countries its nationality adjectives name
 
 
 def _shared(ctx: DocContext) -> _Shared:
@@ -153,8 +152,7 @@ def _facts(ctx: DocContext, shared: _Shared, mention: int) -> _MentionFacts:
         facts = shared.mentions[mention] = _MentionFacts(
             sentence=(sent.start, sent.end), root=root.i, first=span[0].lower_, last=span[-1].lower_,
             words=tuple(t.lower_ for t in span if not t.is_punct), dependency=f"{root.dep_}|{root.head.lemma_.lower()}",
-            titled=span.start > 0 and is_role_word(ctx.doc[span.start - 1]), text=span.text.lower(), size=len(span),
-            demonyms=frozenset(demonym_countries(span.text)))
+            titled=span.start > 0 and is_role_word(ctx.doc[span.start - 1]), text=span.text.lower(), size=len(span))
     return facts
 
 
@@ -307,7 +305,8 @@ def _named_in_features(ctx: DocContext, s: int, o: int, kinds: str) -> list[str]
             features += [f"{slot}contains|{kinds}", f"{slot}contains"]
         cluster = ctx.mentions[inner].cluster
         key = (ctx.entities[cluster].key or "") if cluster >= 0 else ""
-        if key.startswith("iso3166:") and key[len("iso3166:"):] in outer_facts.demonyms:
+        # the nationality adjectives are read only when the inner mention is a country
+        if key.startswith("iso3166:") and key[len("iso3166:"):] in demonym_countries(ctx.span(outer).text):
             features += [f"{slot}demonym|{kinds}", f"{slot}demonym"]
     return features
 
