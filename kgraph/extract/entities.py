@@ -49,6 +49,7 @@ US_STATES = {
     "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
 }
 
+
 def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     """The entity mentions of a parsed article, with offsets in ``article.text``."""
     split_qualified_places(doc)
