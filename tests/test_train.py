@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgraph.train import main
+from kgraph.train import knowledgenet_examples, knowledgenet_passages, main
 
 
 def test_relations_alone_need_an_entity_model_in_the_output_folder(tmp_path, capsys):
@@ -13,3 +13,41 @@ def test_relations_alone_need_an_entity_model_in_the_output_folder(tmp_path, cap
         main(["--only", "relations", "--out", str(tmp_path)])
     assert exit_.value.code == 2
     assert f"{tmp_path / 'ner'} holds no entity model" in capsys.readouterr().err
+
+
+def _fact(prop, passage_start, text, subject, obj):
+    s, o = text.index(subject), text.index(obj)
+    return {"property": prop, "subjectStart": passage_start + s, "subjectEnd": passage_start + s + len(subject),
+            "subjectText": subject, "objectStart": passage_start + o, "objectEnd": passage_start + o + len(obj),
+            "objectText": obj}
+
+
+def test_knowledgenet_names_are_typed_by_the_facts_that_hold_them():
+    # --knowledgenet-names: a fact's property says what its arguments are; pronouns and lowercase arguments
+    # are no names, and the records of one passage (one per property) give one example.
+    text = "Jill Hart joined Anaeko, which is based in Belfast. She lives in Lisburn."
+    passage = {"documentId": "7", "passageStart": 100, "passageText": text}
+    records = [
+        {**passage, "facts": [_fact("EMPLOYEE_OR_MEMBER_OF", 100, text, "Jill Hart", "Anaeko")]},
+        {**passage, "facts": [_fact("HEADQUARTERS", 100, text, "which", "Belfast"),
+                              _fact("HEADQUARTERS", 100, text, "Anaeko", "Belfast")]},
+        {**passage, "facts": [_fact("PLACE_OF_RESIDENCE", 100, text, "She", "Lisburn")]},
+    ]
+    [(passage_text, names)] = knowledgenet_passages(records)
+    assert passage_text == text
+    assert [(text[s:e], label) for s, e, label in names] == [
+        ("Jill Hart", "PERSON"), ("Anaeko", "ORG"), ("Belfast", "GPE"), ("Lisburn", "GPE")]
+
+
+def test_knowledgenet_examples_leave_unannotated_what_knowledgenet_did_not_mark():
+    # Only the facts' names are known: a capitalized word outside them may be a name nobody marked ("-"),
+    # a plain lowercase word is not one ("O"), and "of" between two capitalized words may be inside one.
+    from kgraph.nlp import load_pipeline
+
+    text = "Jill Hart joined the University of Lund in 2003, after Ericsson."
+    names = [(0, 9, "PERSON")]
+    [example] = knowledgenet_examples(load_pipeline(names=False), [(text, names)])
+    tags = {t.text: (t.ent_iob_ or "-") for t in example.reference}
+    assert [e.text for e in example.reference.ents] == ["Jill Hart"]
+    assert tags["joined"] == "O" and tags["after"] == "O"
+    assert tags["Ericsson"] == "-" and tags["University"] == "-" and tags["of"] == "-"
