@@ -22,12 +22,12 @@ import functools
 import hashlib
 import json
 import os
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
 from .export.atomic import atomic_write
-from .types import Article, ArticleExtraction
+from .types import Article, ArticleExtraction, plain
 
 __all__ = ["ExtractionCache", "default_cache_dir", "extraction_fingerprint"]
 
@@ -110,7 +110,7 @@ class ExtractionCache:
 
 def _content(article: Article) -> dict:
     """What the extraction of an article depends on: all of it but where the file happened to be."""
-    content = asdict(article)
+    content = plain(article)
     del content["path"]
     content["clean_to_text"] = [list(run) for run in article.clean_to_text]
     return content
