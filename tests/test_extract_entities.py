@@ -77,3 +77,22 @@ def test_a_name_written_family_name_first_is_the_same_person(nlp):
     text = "Maki Horikita is a Japanese actress. Horikita Maki was born in Tokyo and Horikita Maki starred in a film."
     result = extract_article(make_article("a", text), nlp)
     assert entity_of(result, "Horikita Maki") == entity_of(result, "Maki Horikita")
+
+
+def test_a_name_with_an_age_after_it_is_a_person_whatever_the_recognizer_said(nlp):
+    # The recognizer types "Houston" and "Dallas" as places here; an age set off by commas only fits a person.
+    text = "Houston, 60, a retired banker, lives in Ohio. Dallas , 44 , is a former University of Iowa professor ."
+    result = extract_article(make_article("a", text), nlp)
+    types = {m.span.text: m.span.type for m in result.mentions}
+    assert types["Houston"] == "PERSON" and types["Dallas"] == "PERSON" and types["Ohio"] == "PLACE"
+    assert any(r.relation == "lives_in" and r.subject.text == "Houston" and r.object.text == "Ohio"
+               for r in result.relations)
+    assert any(r.relation == "works_for" and r.subject.text == "Dallas" and r.object.text == "University of Iowa"
+               for r in result.relations)
+
+
+def test_a_number_after_a_place_that_is_no_age_leaves_it_a_place(nlp):
+    text = "Troops left Basra, 1991, and Kuwait, 300, were counted."
+    result = extract_article(make_article("a", text), nlp)
+    types = {m.span.text: m.span.type for m in result.mentions}
+    assert types.get("Basra") == "PLACE" and types.get("Kuwait") == "PLACE"

@@ -239,6 +239,16 @@ def _organization_context(ent: SpacySpan) -> bool:
     return any(noun.lemma_.lower() in ORG_NOUNS and noun.pos_ == "NOUN" for noun in nouns)
 
 
+def _age_apposition(ent: SpacySpan) -> bool:
+    """An age set off by commas right after the name: "Albrecht, 54, is a former professor", as news gives
+    a person's age (and never a place's or an organization's)."""
+    doc, i = ent.doc, ent.end
+    if i + 2 >= len(doc) or doc[i].text != "," or doc[i + 2].text not in (",", ";", "."):
+        return False
+    age = doc[i + 1].text
+    return age.isdigit() and 0 < int(age) < 120
+
+
 def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset()) -> EntityMention | None:
     """The mention of one entity span: its offsets cover the name as written with any title before it
     ("President Lincoln", as CoNLL04 marks it); its name and tokens leave the title out, for the role patterns."""
@@ -265,6 +275,8 @@ def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset())
         label = "PERSON"  # "spokesperson Piers Cazalet": a title right before a name makes it a person
     if label == "PERSON" and _organization_context(ent):
         label = "ORG"  # "Cole Carbide is headquartered in Warren": only an organization has headquarters
+    elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent):
+        label = "PERSON"  # "Winter, 53, a former Yale University law professor": only a person has an age
     return EntityMention(span=Span(article.text[start:end], start, end, LABEL_TYPES[label]), name=name,
                          label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
 
