@@ -65,7 +65,7 @@ from pathlib import Path
 
 from . import ids
 from .errors import KGraphError
-from .names import (acronym_definitions, alias_table, country, curated_alias, demonym_countries, is_acronym, name_key,
+from .names import (AP_STATES, acronym_definitions, alias_table, country, curated_alias, demonym_countries, is_acronym, name_key,
                     place_qualifier, qualifier_countries, spells, without_legal_form)
 from .types import ArticleEntity, ArticleExtraction, EntityMention
 
@@ -84,17 +84,6 @@ ALL_PAIRS_UP_TO = 6  # entities sharing a name whose every pair the ledger lists
 GENERIC_HEADS = {"party", "college", "school", "church", "club", "council", "union", "league", "front", "congress"}
 INSTITUTION_HEADS = ("university", "college")
 NATIONS_WITHIN = {"English", "Scottish", "Welsh"}  # their parties are their own: Scottish National Party, Welsh Labour
-# The Associated Press abbreviations of US states ("Tampa, Fla."); the postal codes ("Tampa, FL") come from pycountry.
-AP_STATES = {
-    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
-    "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida", "Ga.": "Georgia", "Ill.": "Illinois",
-    "Ind.": "Indiana", "Kan.": "Kansas", "Ky.": "Kentucky", "La.": "Louisiana", "Md.": "Maryland",
-    "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota", "Miss.": "Mississippi", "Mo.": "Missouri",
-    "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire", "N.J.": "New Jersey",
-    "N.M.": "New Mexico", "N.Y.": "New York", "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma",
-    "Ore.": "Oregon", "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
-    "Tenn.": "Tennessee", "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington", "W.Va.": "West Virginia",
-    "Wis.": "Wisconsin", "Wyo.": "Wyoming"}
 # Words that show a one-word name stands for a university: "graduated from Yale", "Harvard mathematician".
 ACADEMIC = re.compile(r"\b(?:graduat\w*|alumn\w*|degrees?|B\.?A|M\.?A|Ph\.?\s?D|professor\w*|lecturer|faculty|"
                       r"students?|studied|educated|taught|teach\w*|fellow(?:ship)?|dean|scholar\w*|research\w*|enrolled|"

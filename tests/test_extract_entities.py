@@ -96,3 +96,24 @@ def test_a_number_after_a_place_that_is_no_age_leaves_it_a_place(nlp):
     result = extract_article(make_article("a", text), nlp)
     types = {m.span.text: m.span.type for m in result.mentions}
     assert types.get("Basra") == "PLACE" and types.get("Kuwait") == "PLACE"
+
+
+def test_a_name_with_a_us_state_after_it_is_a_town_whatever_the_recognizer_said(nlp):
+    # The recognizer reads "Jim Thorpe" as a person; with ", Pa.," after it, it is the Pennsylvania town.
+    text = "He was born in Jim Thorpe , Pa. , in 1950 . Sue Carter moved to Jim Thorpe, Pa., last year."
+    result = extract_article(make_article("a", text), nlp)
+    assert {m.span.type for m in result.mentions if m.span.text == "Jim Thorpe"} == {"PLACE"}
+    assert any(r.relation == "located_in" and r.subject.text == "Jim Thorpe" and r.object.text == "Pa."
+               for r in result.relations)
+    assert [m.span.type for m in result.mentions if m.span.text == "Sue Carter"] == ["PERSON"]
+
+
+def test_a_state_abbreviation_keeps_its_full_stop_when_a_tokenizer_split_it_off(nlp):
+    # Pre-tokenized text (CoNLL04) writes the sentence's last "Minn." as "Minn .": the full stop is the
+    # abbreviation's; after "Town , State" CoNLL04 leaves it out, and so does kgraph.
+    text = "Composer Thomas is a native of Chisholm , Minn ."
+    result = extract_article(make_article("a", text), nlp)
+    assert [(m.span.text, m.span.type) for m in result.mentions if m.span.text != "Composer Thomas"] == [
+        ("Chisholm", "PLACE"), ("Minn .", "PLACE")]
+    other = extract_article(make_article("b", "Henry David Thoreau was born in Concord , Mass ."), nlp)
+    assert [m.span.text for m in other.mentions] == ["Henry David Thoreau", "Concord , Mass"]
