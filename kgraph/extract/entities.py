@@ -50,9 +50,48 @@ US_STATES = {
 }
 
 
+COMPANY_ENDINGS = {"corp", "co", "inc", "ltd", "llc", "plc", "company", "corporation", "industries", "enterprises"}
+
+
+def split_names_joined_by_of(doc: Doc) -> None:
+    """Split an organization span that joins two names with "of": a titled person and where they work ("Dr.
+    Alain Farley of McGill University" -> person, organization), or a company and its town ("Eagle-Picher
+    Industries of Cincinnati" -> organization, place), as CoNLL04 marks them and as "Keen Corp. of New York"
+    is read already. The part after "of" must be capitalized; "University of Iowa" stays whole.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("He sued Acme Industries of Cincinnati and Ohio Bank of Toledo .")
+    >>> doc.ents = [SpacySpan(doc, 2, 6, label="ORG"), SpacySpan(doc, 7, 11, label="ORG")]
+    >>> split_names_joined_by_of(doc)
+    >>> [(e.text, e.label_) for e in doc.ents]
+    [('Acme Industries', 'ORG'), ('Cincinnati', 'GPE'), ('Ohio Bank of Toledo', 'ORG')]
+    >>> doc = spacy.blank("en")("said Dr. Alain Farley of McGill University and Dr. Who of the BBC")
+    >>> doc.ents = [SpacySpan(doc, 1, 7, label="ORG"), SpacySpan(doc, 8, 13, label="ORG")]
+    >>> split_names_joined_by_of(doc)
+    >>> [(e.text, e.label_) for e in doc.ents]
+    [('Dr. Alain Farley', 'PERSON'), ('McGill University', 'ORG'), ('Dr. Who of the BBC', 'ORG')]
+    """
+    parts, changed = [], False
+    for ent in doc.ents:
+        ofs = [t.i for t in ent if t.lower_ == "of"] if ent.label_ == "ORG" else []
+        if len(ofs) == 1 and ent.start < ofs[0] < ent.end - 1 and doc[ofs[0] + 1].text[:1].isupper():
+            before, after = (ent.start, ofs[0]), (ofs[0] + 1, ent.end)
+            titled = doc[ent.start].lower_.rstrip(".") in HONORIFICS and ofs[0] - ent.start > 1
+            company = ofs[0] - ent.start > 1 and doc[ofs[0] - 1].lower_.rstrip(".") in COMPANY_ENDINGS
+            if titled or company:
+                changed = True
+                parts += [SpacySpan(doc, *before, label="PERSON" if titled else "ORG"),
+                          SpacySpan(doc, *after, label="ORG" if titled else "GPE")]
+                continue
+        parts.append(ent)
+    if changed:
+        doc.ents = parts
+
+
 def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     """The entity mentions of a parsed article, with offsets in ``article.text``."""
     split_qualified_places(doc)
+    split_names_joined_by_of(doc)
     add_repeated_names(doc)
     surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
     mentions = []
