@@ -45,6 +45,17 @@ def test_a_pronoun_the_article_does_not_resolve_stays_out_of_the_graph_but_is_sc
     assert conll04_facts(scored) == []
 
 
+def test_i_is_a_person_the_text_rarely_names_its_relations_are_scored_but_reach_no_graph(nlp):
+    # KnowledgeNet annotates "I am a senior partner at ..." as written; kgraph cannot tell who "I" is.
+    text = "I am a senior partner at Hartley Wills LLP in Denver."
+    article = make_article("a", text)
+    scored = [r for r in relations(extract_doc(article, nlp(article.clean), nlp, unresolved=True))
+              if r.subject.text == "I"]
+    assert [(r.object.text, r.subject_entity, r.subject.type) for r in scored] == [("Hartley Wills LLP", -1, "PERSON")]
+    assert not [r for r in relations(extract_article(article, nlp)) if r.subject.text == "I"]
+    assert conll04_facts(scored) == []
+
+
 def test_it_is_not_a_mention_when_it_is_an_expletive(nlp):
     text = "Acme Corp. hired Ann Lee. It is likely that she will stay."
     article = make_article("a", text)
