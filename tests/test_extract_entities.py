@@ -117,3 +117,13 @@ def test_a_state_abbreviation_keeps_its_full_stop_when_a_tokenizer_split_it_off(
         ("Chisholm", "PLACE"), ("Minn .", "PLACE")]
     other = extract_article(make_article("b", "Henry David Thoreau was born in Concord , Mass ."), nlp)
     assert [m.span.text for m in other.mentions] == ["Henry David Thoreau", "Concord , Mass"]
+
+
+def test_what_someone_joins_or_works_for_is_an_organization_whatever_the_recognizer_said(nlp):
+    # The recognizer reads "Anaeko" and "Lassiter Dunne" as people.
+    text = "Prior to joining Anaeko, Denis Lynch was a manager at Openwave. He worked for Lassiter Dunne for ten years."
+    result = extract_article(make_article("a", text), nlp)
+    types = {m.span.text: m.span.type for m in result.mentions}
+    assert types["Anaeko"] == "ORG" and types["Lassiter Dunne"] == "ORG" and types["Denis Lynch"] == "PERSON"
+    assert any(r.relation == "works_for" and r.subject.text == "Denis Lynch" and r.object.text == "Anaeko"
+               for r in result.relations)

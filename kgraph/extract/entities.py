@@ -272,10 +272,26 @@ def _organization_context(ent: SpacySpan) -> bool:
                                                    and c.lemma_.lower() in ("base", "headquarter", "headquartered")
                                                    for c in verb.children):
         return True
+    if _employer_context(ent):
+        return True
     nouns = [c for c in root.children if c.dep_ == "appos"]
     if root.dep_ == "nsubj" and verb.lemma_ == "be":
         nouns += [c for c in verb.children if c.dep_ == "attr"]
     return any(noun.lemma_.lower() in ORG_NOUNS and noun.pos_ == "NOUN" for noun in nouns)
+
+
+JOINING_VERBS = {"join", "found", "co-found", "cofound"}
+
+
+def _employer_context(ent: SpacySpan) -> bool:
+    """What someone joins or founds, or works at or for ("prior to joining Anaeko", "he co-founded Mobile
+    Cohesion", "she worked at Openwave"): an employer, not a person."""
+    root = ent.root
+    head = root.head
+    if root.dep_ == "dobj" and head.pos_ == "VERB" and head.lemma_.lower() in JOINING_VERBS:
+        return True
+    return (root.dep_ == "pobj" and head.lower_ in ("at", "for") and head.head.pos_ == "VERB"
+            and head.head.lemma_.lower() == "work")
 
 
 def _town_of_state(ent: SpacySpan) -> bool:
