@@ -127,3 +127,7 @@ def test_what_someone_joins_or_works_for_is_an_organization_whatever_the_recogni
     assert types["Anaeko"] == "ORG" and types["Lassiter Dunne"] == "ORG" and types["Denis Lynch"] == "PERSON"
     assert any(r.relation == "works_for" and r.subject.text == "Denis Lynch" and r.object.text == "Anaeko"
                for r in result.relations)
+    chair = extract_article(make_article("b", "Denis Lynch was Chairman of Mobile Cohesion until 2009."), nlp)
+    assert {m.span.text: m.span.type for m in chair.mentions}["Mobile Cohesion"] == "ORG"
+    assert [(r.subject.text, r.object.text) for r in chair.relations if r.relation == "works_for"] == [
+        ("Denis Lynch", "Mobile Cohesion")]

@@ -284,12 +284,15 @@ JOINING_VERBS = {"join", "found", "co-found", "cofound"}
 
 
 def _employer_context(ent: SpacySpan) -> bool:
-    """What someone joins or founds, or works at or for ("prior to joining Anaeko", "he co-founded Mobile
-    Cohesion", "she worked at Openwave"): an employer, not a person."""
+    """What someone joins or founds, works at or for, or holds a post of ("prior to joining Anaeko", "he
+    co-founded Mobile Cohesion", "she worked at Openwave", "chairman of Cascade Designs"): an employer, not a
+    person."""
     root = ent.root
     head = root.head
     if root.dep_ == "dobj" and head.pos_ == "VERB" and head.lemma_.lower() in JOINING_VERBS:
         return True
+    if root.dep_ == "pobj" and head.lower_ == "of" and is_role_word(head.head) and head.head.pos_ in ("NOUN", "PROPN"):
+        return True  # "Chairman of Mobile Cohesion"
     return (root.dep_ == "pobj" and head.lower_ in ("at", "for") and head.head.pos_ == "VERB"
             and head.head.lemma_.lower() == "work")
 
