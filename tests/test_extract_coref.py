@@ -56,6 +56,17 @@ def test_i_is_a_person_the_text_rarely_names_its_relations_are_scored_but_reach_
     assert conll04_facts(scored) == []
 
 
+def test_we_is_an_organization_the_text_rarely_names_scored_but_kept_out_of_the_graph(nlp):
+    # A company page: "We are based in ...", as KnowledgeNet annotates it.
+    text = "We are a software company based in Chatswood, Sydney, with an office in San Francisco."
+    article = make_article("a", text)
+    scored = [r for r in extract_doc(article, nlp(article.clean), nlp, unresolved=True).relations
+              if r.relation == "based_in" and r.subject.text == "We"]
+    assert scored and {r.subject.type for r in scored} == {"ORG"} and {r.subject_entity for r in scored} == {-1}
+    assert "Chatswood" in {r.object.text for r in scored}
+    assert not [r for r in extract_article(article, nlp).relations if r.subject.text == "We"]
+
+
 def test_it_is_not_a_mention_when_it_is_an_expletive(nlp):
     text = "Acme Corp. hired Ann Lee. It is likely that she will stay."
     article = make_article("a", text)
