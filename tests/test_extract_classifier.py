@@ -55,6 +55,26 @@ def test_each_relation_can_have_its_own_threshold(nlp):
     assert abs(found[0][3] - 0.35) < 1e-5
 
 
+def test_a_pair_with_a_pronoun_goes_to_the_pronoun_model_and_its_threshold(nlp):
+    # "He" has no antecedent here: only the pronoun model decides its pair; the names' pair stays the name model's.
+    ctx = context(nlp, "Ann Lee joined Acme Corp. in 1990. He is the chief executive of Borland Inc.").with_pronouns()
+    pairs = {(ctx.mentions[s].span.text, ctx.mentions[o].span.text)
+             for s, o, _label, _p in classify_pairs(ctx, {}, _works_for_everyone(), _works_for_everyone())}
+    assert {("Ann Lee", "Acme Corp."), ("He", "Borland Inc.")} <= pairs
+    unsure = _works_for_everyone()
+    unsure.threshold = 0.8  # the pronoun model's own threshold, over its 0.7
+    pairs = {(ctx.mentions[s].span.text, ctx.mentions[o].span.text)
+             for s, o, _label, _p in classify_pairs(ctx, {}, _works_for_everyone(), unsure)}
+    assert ("Ann Lee", "Acme Corp.") in pairs and not any(s == "He" for s, _o in pairs)
+
+
+def test_the_shipped_pronoun_model_asks_more_of_a_pronoun_relation():
+    from kgraph.extract.classifier import PRONOUN_MODEL
+
+    names, pronouns = RelationModel.load(), RelationModel.load(PRONOUN_MODEL)
+    assert np.all(np.asarray(pronouns.threshold) > np.asarray(names.threshold))
+
+
 def _works_for_everyone() -> RelationModel:
     """A model that relates every person to every organization of a sentence, whatever its features."""
     chances = {"none": 0.2, "works_for": 0.7}
