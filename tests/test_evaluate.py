@@ -117,9 +117,9 @@ def test_a_small_knowledgenet_run_reads_one_fold(nlp):
 
 
 # Floors a little under the scores of the shipped models (see the README): a regression fails here.
-CONLL04_DEV_FLOORS = {("strict", "micro"): 0.59, ("relaxed", "micro"): 0.64,
-                      ("relaxed", "mission"): 0.61}
-KNOWLEDGENET_FOLD3_FLOOR = 0.52
+CONLL04_DEV_FLOORS = {("strict", "micro"): 0.60, ("relaxed", "micro"): 0.65,
+                      ("relaxed", "mission"): 0.62}
+KNOWLEDGENET_FOLD3_FLOOR = 0.56
 
 
 @pytest.mark.skipif(not CONLL04_DEV.exists(), reason="the shared CoNLL04 data is not on this machine")
