@@ -104,3 +104,19 @@ def test_a_role_in_apposition_to_a_person_named_after_the_organization(nlp):
     assert found[("Dennis Gay", "Acme Corp.")] == "president and chief executive officer"
     found = roles(nlp, "In August, the CEO of Acme Corp., Andrew Messick, announced a deal.")
     assert found[("Andrew Messick", "Acme Corp.")] == "CEO"
+
+
+def test_a_possessive_stays_with_the_name_model(nlp):
+    # "his NATO counterparts" is no job at NATO: possessives read like the names they stand for, as trained.
+    text = ("Secretary of Defense Lloyd Austin spoke about the mission with his NATO counterparts during a meeting "
+            "with defense ministers on February 18th.")
+    ctx = context(nlp, text).with_pronouns()
+    pairs = {(ctx.mentions[s].span.text, ctx.mentions[o].span.text)
+             for s, o, _label, _p in classify_pairs(ctx, {}, _works_for_everyone(), _nobody())}
+    assert ("his", "NATO") in pairs  # the name model, which relates everyone here, decided it
+
+
+def _nobody() -> RelationModel:
+    return RelationModel(labels=LABELS, index={}, weights=np.zeros((0, len(LABELS)), dtype=np.float32),
+                         bias=np.log([0.9 if label == "none" else 0.02 for label in LABELS]).astype(np.float32),
+                         threshold=0.4)

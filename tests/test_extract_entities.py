@@ -131,3 +131,14 @@ def test_what_someone_joins_or_works_for_is_an_organization_whatever_the_recogni
     assert {m.span.text: m.span.type for m in chair.mentions}["Mobile Cohesion"] == "ORG"
     assert [(r.subject.text, r.object.text) for r in chair.relations if r.relation == "works_for"] == [
         ("Denis Lynch", "Mobile Cohesion")]
+
+
+def test_a_name_in_apposition_to_a_place_noun_is_a_place(nlp):
+    text = ("The alliance will also send instructors to Taji, a military base north of Baghdad. "
+            "Stoltenberg later flew to Erbil, the capital of Iraq's Kurdistan Region, where he met Kurdish leaders.")
+    result = extract_article(make_article("a", text), nlp)
+    types = {m.span.text: m.span.type for m in result.mentions}
+    assert types["Taji"] == "PLACE" and types["Erbil"] == "PLACE"
+    assert not [r for r in result.relations if r.subject.text == "Taji" and r.relation == "lives_in"]
+    assert not [r for r in result.relations if r.object is not None and r.object.text == "Erbil"
+                and r.relation == "works_for"]

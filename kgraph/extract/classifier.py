@@ -24,6 +24,8 @@ from ..names import demonym_countries
 from ..types import RelationMention
 from .context import DocContext
 from .coref import NOMINALS
+
+POSSESSIVES = {"his", "her", "its", "their", "my", "our", "whose"}
 from .lexicon import HONORIFICS, ROLE_MODIFIERS, is_role_word
 
 __all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classified_relations", "classify_pairs",
@@ -399,7 +401,7 @@ def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]], mode
 
 def _pronoun(ctx: DocContext, mention: int) -> bool:
     """A pronoun ("he", "which", "where"), not a nominal ("the company", read like a name), stands for a name."""
-    return mention in ctx.antecedents and ctx.mentions[mention].name not in NOMINALS
+    return mention in ctx.antecedents and ctx.mentions[mention].name not in NOMINALS | POSSESSIVES
 
 
 def scored_pairs(ctx: DocContext, pairs: list[tuple[int, int]], model: RelationModel) -> list[int]:

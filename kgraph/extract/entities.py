@@ -297,6 +297,20 @@ def _employer_context(ent: SpacySpan) -> bool:
             and head.head.lemma_.lower() == "work")
 
 
+PLACE_NOUNS = {"city", "town", "village", "capital", "base", "camp", "province", "region", "district", "county",
+               "state", "country", "island", "port", "suburb", "neighborhood", "neighbourhood", "airport", "airbase"}
+
+
+def _place_apposition(ent: SpacySpan) -> bool:
+    """The name is in apposition to a place noun: "Taji, a military base north of Baghdad", "Erbil, the capital
+    of Iraq's Kurdistan Region"."""
+    root = ent.root
+    nouns = [c for c in root.children if c.dep_ == "appos"]
+    if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+        nouns += [c for c in root.head.children if c.dep_ == "attr"]
+    return any(noun.lemma_.lower() in PLACE_NOUNS and noun.pos_ == "NOUN" for noun in nouns)
+
+
 def _town_of_state(ent: SpacySpan) -> bool:
     """A US state after a comma right after the name, and the clause going on or ending after it: "the Becton
     Dickinson Co. of Franklin Lakes, N.J., donates", "Springfield , Ill.": the name is a town."""
@@ -351,8 +365,8 @@ def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset())
         label = "ORG"  # "Cole Carbide is headquartered in Warren": only an organization has headquarters
     elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent):
         label = "PERSON"  # "Winter, 53, a former Yale University law professor": only a person has an age
-    if label in ("PERSON", "ORG") and _town_of_state(ent):
-        label = "GPE"  # "Franklin Lakes, N.J.": a town, with its state after it
+    if label in ("PERSON", "ORG") and (_town_of_state(ent) or _place_apposition(ent)):
+        label = "GPE"  # "Franklin Lakes, N.J.", "Taji, a military base": a place
     return EntityMention(span=Span(article.text[start:end], start, end, LABEL_TYPES[label]), name=name,
                          label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
 
