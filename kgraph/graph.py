@@ -72,7 +72,7 @@ def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEF
         article = extraction.article
         graph.graph["articles"][article.id] = article.metadata
         for relation in extraction.relations:
-            if relation.extractor == MODEL_EXTRACTOR and relation.confidence < min_model_confidence:
+            if relation.extractor.split("+")[0] == MODEL_EXTRACTOR and relation.confidence < min_model_confidence:
                 continue
             subject = resolution.members[(article.id, relation.subject_entity)]
             obj = resolution.members[(article.id, relation.object_entity)] if relation.object_entity >= 0 else None

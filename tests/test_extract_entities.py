@@ -142,3 +142,18 @@ def test_a_name_in_apposition_to_a_place_noun_is_a_place(nlp):
     assert not [r for r in result.relations if r.subject.text == "Taji" and r.relation == "lives_in"]
     assert not [r for r in result.relations if r.object is not None and r.object.text == "Erbil"
                 and r.relation == "works_for"]
+
+
+def test_a_company_of_a_town_and_its_state_is_based_in_both(nlp):
+    from kgraph.extract import pattern_relations
+    from kgraph.extract.static import with_the_region
+
+    text = "Mauro sued the makers, among them Owens-Corning Fiberglass of Toledo, Ohio, for damages."
+    article = make_article("a", text)
+    ctx, _found = pattern_relations(article, nlp(article.clean), nlp)
+    at = {m.span.text: i for i, m in enumerate(ctx.mentions)}
+    town = ctx.relation("based_in", at["Owens-Corning Fiberglass"], at["Toledo"], confidence=0.8, extractor="classifier")
+    added = with_the_region(ctx, [town])
+    assert [(r.subject.text, r.object.text, r.confidence, r.extractor) for r in added] == [
+        ("Owens-Corning Fiberglass", "Ohio", 0.8, "classifier+region")]
+    assert with_the_region(ctx, [town, *added]) == []  # found already: nothing more

@@ -30,3 +30,24 @@ def test_a_membership_without_role_joins_the_one_with_a_role(seeds_build):
             and graph.nodes[u]["name"] == "Jens Stoltenberg" and graph.nodes[v]["name"] == "NATO"
             and d.get("role") == "Secretary-General"]
     assert len(nato) == 1 and len(nato[0]["evidence"]) >= 6
+
+
+def test_what_is_derived_from_a_weak_model_pair_stays_out_too(nlp):
+    # "classifier+region": the state of a town the classifier related; it meets the classifier's bar.
+    from dataclasses import replace
+
+    from kgraph.extract import extract_article
+    from kgraph.graph import build_graph
+    from kgraph.ingest import make_article
+
+    text = "Mauro sued the makers, among them Owens-Corning Fiberglass of Toledo, Ohio, for damages."
+    result = extract_article(make_article("a", text), nlp)
+    derived = [replace(r, extractor="classifier+region") for r in result.relations
+               if r.relation == "based_in" and r.object.text == "Ohio"]
+    assert derived
+    for confidence, kept in ((MODEL_MIN_CONFIDENCE - 0.01, False), (MODEL_MIN_CONFIDENCE, True)):
+        relations = [replace(r, confidence=confidence) for r in derived]
+        graph = build_graph([replace(result, relations=relations)])
+        based = [(graph.nodes[u]["name"], graph.nodes[v]["name"]) for u, v, d in graph.edges(data=True)
+                 if d["relation"] == "based_in"]
+        assert (("Owens-Corning Fiberglass", "Ohio") in based) is kept

@@ -21,7 +21,7 @@ from .classifier import classified_relations
 from .context import DocContext
 from .entities import entity_mentions, group_mentions
 from .roles import role_relations
-from .static import static_relations
+from .static import static_relations, with_the_region
 
 __all__ = ["extract_article", "extract_articles", "extract_doc", "pattern_relations"]
 
@@ -47,7 +47,9 @@ def extract_doc(article: Article, doc: Doc, nlp: Language | None = None, *,
     ctx, found = pattern_relations(article, doc, nlp)
     relations: list[RelationMention] = []
     seen = set()
-    for relation in classified_relations(ctx.with_pronouns(), found):
+    with_pronouns = ctx.with_pronouns()
+    classified = classified_relations(with_pronouns, found)
+    for relation in classified + with_the_region(with_pronouns, classified):
         if not unresolved and (relation.subject_entity < 0 or relation.object is not None and relation.object_entity < 0):
             continue  # a pronoun whose antecedent the article does not name
         key = (relation.relation, relation.subject.start, relation.object.start if relation.object else None,

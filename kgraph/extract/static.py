@@ -1,11 +1,13 @@
 """The static facts news states in passing: based_in, located_in, lives_in, killed."""
 from __future__ import annotations
 
+import re
+
 from ..types import RelationMention
 from .context import DocContext
 from .lexicon import KILL_VERBS
 
-__all__ = ["static_relations"]
+__all__ = ["static_relations", "with_the_region"]
 
 BASED_WORDS = {"based", "headquartered", "located"}
 LIVE_VERBS = {"live", "reside"}
@@ -125,3 +127,31 @@ def _killed(ctx: DocContext, person: int) -> list[RelationMention]:
             if killers:
                 found.append(ctx.relation("killed", killers[0], person, confidence=0.8, extractor="static:kill-passive"))
     return found
+
+
+REGION_GLUE = re.compile(r"\s*,\s*")
+
+
+def with_the_region(ctx: DocContext, relations: list[RelationMention]) -> list[RelationMention]:
+    """A based_in or lives_in to a town written with its state or country ("Owens-Corning Fiberglass of Toledo,
+    Ohio") holds for the state too: the relation to it, when none was found, with the town's confidence and its
+    extractor + "+region" (so "classifier+region" meets the graph's bar for the classifier). CoNLL04 train marks it
+    so 30 times in 33."""
+    at = {(m.span.start, m.span.end): i for i, m in enumerate(ctx.mentions)}
+    starts = {m.span.start: i for i, m in enumerate(ctx.mentions) if ctx.type_of(i) == "PLACE"}
+    have = {(r.relation, r.subject.start, r.object.start) for r in relations if r.object is not None}
+    added = []
+    for r in relations:
+        if r.relation not in ("based_in", "lives_in") or r.object is None:
+            continue
+        glue = REGION_GLUE.match(ctx.article.text, r.object.end)
+        region = starts.get(glue.end()) if glue and glue.end() > r.object.end else None
+        subject = at.get((r.subject.start, r.subject.end))
+        if region is None or subject is None or ctx.mentions[region].cluster == ctx.mentions[at[(r.object.start, r.object.end)]].cluster:
+            continue
+        key = (r.relation, r.subject.start, ctx.mentions[region].span.start)
+        if key not in have:
+            have.add(key)
+            added.append(ctx.relation(r.relation, subject, region, confidence=r.confidence,
+                                      extractor=f"{r.extractor}+region"))
+    return added
