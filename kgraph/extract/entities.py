@@ -263,7 +263,8 @@ ORG_NOUNS = {
 def _organization_context(ent: SpacySpan) -> bool:
     """The parse says the name is an organization, whatever the recognizer said: its subject verb is one of
     :data:`ORG_VERBS` in the passive ("is headquartered in", "was founded in"), it is in apposition to, or
-    the subject of "be" with, one of :data:`ORG_NOUNS`, or an opening "Based in X," hangs off its verb."""
+    the subject of "be" with, one of :data:`ORG_NOUNS`, an opening "Based in X," hangs off its verb, or it is
+    what someone joins, works for or holds a post of (:func:`_employer_context`)."""
     root = ent.root
     verb = root.head
     if root.dep_ == "nsubjpass" and verb.lemma_.lower() in ORG_VERBS:
@@ -272,12 +273,17 @@ def _organization_context(ent: SpacySpan) -> bool:
                                                    and c.lemma_.lower() in ("base", "headquarter", "headquartered")
                                                    for c in verb.children):
         return True
-    if _employer_context(ent):
-        return True
-    nouns = [c for c in root.children if c.dep_ == "appos"]
-    if root.dep_ == "nsubj" and verb.lemma_ == "be":
-        nouns += [c for c in verb.children if c.dep_ == "attr"]
-    return any(noun.lemma_.lower() in ORG_NOUNS and noun.pos_ == "NOUN" for noun in nouns)
+    return _employer_context(ent) or _described_as(ent, ORG_NOUNS)
+
+
+def _described_as(ent: SpacySpan, nouns: set[str]) -> bool:
+    """The name is in apposition to, or the subject of "be" with, one of ``nouns``: "Acme, a company that",
+    "Taji is a military base"."""
+    root = ent.root
+    described = [c for c in root.children if c.dep_ == "appos"]
+    if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+        described += [c for c in root.head.children if c.dep_ == "attr"]
+    return any(noun.lemma_.lower() in nouns and noun.pos_ == "NOUN" for noun in described)
 
 
 JOINING_VERBS = {"join", "found", "co-found", "cofound"}
@@ -299,16 +305,6 @@ def _employer_context(ent: SpacySpan) -> bool:
 
 PLACE_NOUNS = {"city", "town", "village", "capital", "base", "camp", "province", "region", "district", "county",
                "state", "country", "island", "port", "suburb", "neighborhood", "neighbourhood", "airport", "airbase"}
-
-
-def _place_apposition(ent: SpacySpan) -> bool:
-    """The name is in apposition to a place noun: "Taji, a military base north of Baghdad", "Erbil, the capital
-    of Iraq's Kurdistan Region"."""
-    root = ent.root
-    nouns = [c for c in root.children if c.dep_ == "appos"]
-    if root.dep_ == "nsubj" and root.head.lemma_ == "be":
-        nouns += [c for c in root.head.children if c.dep_ == "attr"]
-    return any(noun.lemma_.lower() in PLACE_NOUNS and noun.pos_ == "NOUN" for noun in nouns)
 
 
 def _town_of_state(ent: SpacySpan) -> bool:
@@ -365,7 +361,7 @@ def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset())
         label = "ORG"  # "Cole Carbide is headquartered in Warren": only an organization has headquarters
     elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent):
         label = "PERSON"  # "Winter, 53, a former Yale University law professor": only a person has an age
-    if label in ("PERSON", "ORG") and (_town_of_state(ent) or _place_apposition(ent)):
+    if label in ("PERSON", "ORG") and (_town_of_state(ent) or _described_as(ent, PLACE_NOUNS)):
         label = "GPE"  # "Franklin Lakes, N.J.", "Taji, a military base": a place
     return EntityMention(span=Span(article.text[start:end], start, end, LABEL_TYPES[label]), name=name,
                          label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
