@@ -24,8 +24,6 @@ from ..names import demonym_countries
 from ..types import RelationMention
 from .context import DocContext
 from .coref import NOMINALS
-
-POSSESSIVES = {"his", "her", "its", "their", "my", "our", "whose"}
 from .lexicon import HONORIFICS, ROLE_MODIFIERS, is_role_word
 
 __all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classified_relations", "classify_pairs",
@@ -35,6 +33,9 @@ RELATION_MODEL = Path(__file__).resolve().parent.parent / "models" / "relations.
 # The model of the pairs with a pronoun argument ("He is CEO of Acme"), when there is one: trained on the same rows
 # and KnowledgeNet's pronoun pairs, which the name model leaves out (they cost it CoNLL04 mission F1).
 PRONOUN_MODEL = RELATION_MODEL.with_name("relations_pronouns.npz")
+# Possessives ("his NATO counterparts") and nominals ("the company") read like the names they stand for: the name
+# model's (see kgraph.train's PRONOUN_THRESHOLD for the measurements).
+POSSESSIVES = {"his", "her", "its", "their", "my", "our", "whose"}
 LABELS = ("none", "works_for", "based_in", "located_in", "lives_in", "killed")
 NAME_TYPES = {"PERSON", "ORG", "PLACE"}
 SIGNATURES = {"works_for": ("PERSON", "ORG"), "based_in": ("ORG", "PLACE"), "located_in": ("PLACE", "PLACE"),
@@ -370,33 +371,35 @@ def classify_pairs(ctx: DocContext, hits: dict[tuple[int, int], list[str]], mode
     vectors = np.zeros((len(pairs), found[joined[0]].shape[0]), dtype=np.float32)
     for row, vector in found.items():
         vectors[row] = vector
-    pronoun_rows = [row for row in joined if _pronoun(ctx, pairs[row][0]) or _pronoun(ctx, pairs[row][1])]
-    name_features = [[] if row in pronoun_rows else row_features for row, row_features in enumerate(features)] \
-        if pronoun_model is not None and pronoun_rows else features
-    probabilities = model.probabilities(name_features, vectors)
-    if pronoun_model is not None and pronoun_rows:
-        chosen = set(pronoun_rows)
-        by_pronoun = pronoun_model.probabilities([f if row in chosen else [] for row, f in enumerate(features)], vectors)
-        probabilities[pronoun_rows] = by_pronoun[pronoun_rows]
+    # Each model scores the whole batch (the same shape, see above), its own rows with their features.
+    pronoun_rows = {row for row in joined if _pronoun(ctx, pairs[row][0]) or _pronoun(ctx, pairs[row][1])} \
+        if pronoun_model is not None else set()
+    probabilities = model.probabilities([[] if row in pronoun_rows else f for row, f in enumerate(features)], vectors)
+    thresholds = {False: _thresholds(model), True: _thresholds(pronoun_model or model)}
+    if pronoun_rows:
+        rows = sorted(pronoun_rows)
+        probabilities[rows] = pronoun_model.probabilities(
+            [f if row in pronoun_rows else [] for row, f in enumerate(features)], vectors)[rows]
     best: dict[frozenset, tuple[int, int, str, float]] = {}
-    thresholds = np.broadcast_to(np.asarray(model.threshold, dtype=np.float64), (len(model.labels),))
-    if pronoun_model is not None:
-        pronoun_thresholds = np.broadcast_to(np.asarray(pronoun_model.threshold, dtype=np.float64), (len(model.labels),))
     none = model.labels.index("none")
     probabilities[:, none] = -1.0
-    for s, o, row in ((*pairs[r], probabilities[r]) for r in joined):
+    for r in joined:
+        (s, o), row = pairs[r], probabilities[r]
         if (s in ctx.antecedents or o in ctx.antecedents) and _reported(ctx, s, o):
             continue
-        pronoun = _pronoun(ctx, s) or _pronoun(ctx, o)
         kinds = (ctx.type_of(s), ctx.type_of(o))  # a relation only between the types it joins
         row = np.where([SIGNATURES.get(name) == kinds for name in model.labels], row, -1.0)
         label = int(row.argmax())  # the likeliest relation, taken when likely enough
-        if row[label] < (pronoun_thresholds if pronoun and pronoun_model is not None else thresholds)[label]:
+        if row[label] < thresholds[r in pronoun_rows][label]:
             continue
         key = frozenset((s, o))
         if key not in best or row[label] > best[key][3]:
             best[key] = (s, o, model.labels[label], float(row[label]))
     return sorted(best.values())
+
+
+def _thresholds(model: RelationModel) -> np.ndarray:
+    return np.broadcast_to(np.asarray(model.threshold, dtype=np.float64), (len(model.labels),))
 
 
 def _pronoun(ctx: DocContext, mention: int) -> bool:
