@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import tempfile
 import time
 from pathlib import Path
 
@@ -360,7 +361,9 @@ def main(argv: list[str] | None = None) -> None:
                              "web biographies and company pages, worse on news (held out: KnowledgeNet F1 +0.06, CoNLL04 "
                              "strict F1 -0.03); off by default")
     parser.add_argument("--held-out", type=int, default=0,
-                        help="keep the last N train sentences out and report scores on them (for choosing settings)")
+                        help="for choosing settings, never the dev split: train on CoNLL04 train but its last N "
+                             "sentences and KnowledgeNet fold 1, into a temporary folder, and score the recognizer "
+                             "and `kgraph eval` on those N sentences and fold 2 (--out is left alone)")
     parser.add_argument("--only", choices=["ner", "relations"], help="train one model only")
     args = parser.parse_args(argv)
     if args.only == "relations" and not (args.out / "ner").is_dir():  # its features come from kgraph's recognizer
@@ -370,17 +373,43 @@ def main(argv: list[str] | None = None) -> None:
     held_out = train[-args.held_out:] if args.held_out else None
     if held_out:
         train = train[:-args.held_out]
-    knowledgenet = [r for r in read_jsonl(args.data / "knowledgenet_folds1-3.jsonl") if r["fold"] in (1, 2)]
+    knowledgenet = [r for r in read_jsonl(args.data / "knowledgenet_folds1-3.jsonl")
+                    if r["fold"] in ((1,) if held_out else (1, 2))]
+    if held_out:
+        with tempfile.TemporaryDirectory(prefix="kgraph-held-out-") as folder:
+            _held_out_scores(args, train, held_out, knowledgenet, Path(folder))
+        return
     if args.only in (None, "ner"):
-        passages = sorted({r["passageText"] for r in knowledgenet})
-        random.Random(0).shuffle(passages)
-        ner_nlp = train_ner(train, passages[:args.rehearsal], epochs=args.epochs, held_out=held_out,
+        ner_nlp = train_ner(train, _rehearsal(knowledgenet, args.rehearsal), epochs=args.epochs,
                             knowledgenet=knowledgenet_passages(knowledgenet) if args.knowledgenet_names else ())
-        if not held_out:
-            args.out.mkdir(parents=True, exist_ok=True)
-            ner_nlp.to_disk(args.out / "ner")
+        args.out.mkdir(parents=True, exist_ok=True)
+        ner_nlp.to_disk(args.out / "ner")
     if args.only in (None, "relations"):
         train_relations(load_pipeline(names=args.out / "ner"), train, knowledgenet, args.out)
+
+
+def _rehearsal(knowledgenet: list[dict], count: int) -> list[str]:
+    passages = sorted({r["passageText"] for r in knowledgenet})
+    random.Random(0).shuffle(passages)
+    return passages[:count]
+
+
+def _held_out_scores(args: argparse.Namespace, train: list[dict], held_out: list[dict], knowledgenet: list[dict],
+                     folder: Path) -> None:
+    """Train both models without the held-out sentences and KnowledgeNet fold 2, then score them there."""
+    from .evaluate import evaluate, format_report
+    from .extract.classifier import relation_models_from
+
+    ner_nlp = train_ner(train, _rehearsal(knowledgenet, args.rehearsal), epochs=args.epochs, held_out=held_out,
+                        knowledgenet=knowledgenet_passages(knowledgenet) if args.knowledgenet_names else ())
+    ner_nlp.to_disk(folder / "ner")
+    nlp = load_pipeline(names=folder / "ner")
+    train_relations(nlp, train, knowledgenet, folder)
+    gold = folder / "held-out.jsonl"
+    gold.write_text("".join(json.dumps(record) + "\n" for record in held_out), encoding="utf-8")
+    with relation_models_from(folder):
+        for path, fold in ((gold, None), (args.data / "knowledgenet_folds1-3.jsonl", 2)):
+            print(format_report(evaluate(path, nlp=nlp, fold=fold)))
 
 
 if __name__ == "__main__":

@@ -51,3 +51,19 @@ def test_knowledgenet_examples_leave_unannotated_what_knowledgenet_did_not_mark(
     assert [e.text for e in example.reference.ents] == ["Jill Hart"]
     assert tags["joined"] == "O" and tags["after"] == "O"
     assert tags["Ericsson"] == "-" and tags["University"] == "-" and tags["of"] == "-"
+
+
+def test_held_out_scoring_reads_the_models_it_trained_then_the_shipped_ones_again(tmp_path):
+    # `python -m kgraph.train --held-out N` scores models trained into a temporary folder.
+    import numpy as np
+
+    from kgraph.extract.classifier import RELATION_MODEL, default_model, default_pronoun_model, relation_models_from
+
+    shipped = default_model()
+    with np.load(RELATION_MODEL) as data:
+        np.savez(tmp_path / "relations.npz", **{**data, "threshold": np.full(len(data["labels"]), 0.99)})
+    with relation_models_from(tmp_path):
+        assert np.all(np.asarray(default_model().threshold) == 0.99)
+        assert default_pronoun_model() is None  # none in that folder: no pronoun model
+    assert default_model() is not shipped and np.array_equal(default_model().weights, shipped.weights)
+    assert default_pronoun_model() is not None

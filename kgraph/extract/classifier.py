@@ -10,9 +10,10 @@ parser's contextual token vectors, and scored by a multinomial logistic regressi
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,14 +89,34 @@ class RelationModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
 
+_MODELS = [RELATION_MODEL.parent]  # where default_model() and default_pronoun_model() read from
+
+
 @functools.cache
 def default_model() -> RelationModel | None:
-    return RelationModel.load() if RELATION_MODEL.is_file() else None
+    path = _MODELS[0] / RELATION_MODEL.name
+    return RelationModel.load(path) if path.is_file() else None
 
 
 @functools.cache
 def default_pronoun_model() -> RelationModel | None:
-    return RelationModel.load(PRONOUN_MODEL) if PRONOUN_MODEL.is_file() else None
+    path = _MODELS[0] / PRONOUN_MODEL.name
+    return RelationModel.load(path) if path.is_file() else None
+
+
+@contextlib.contextmanager
+def relation_models_from(folder: Path) -> Iterator[None]:
+    """Extract with the relation models in ``folder`` (as ``python -m kgraph.train`` writes them) instead of the
+    shipped ones, in this process, until the block ends: how ``kgraph.train --held-out`` scores what it trained."""
+    previous, _MODELS[0] = _MODELS[0], Path(folder)
+    default_model.cache_clear()
+    default_pronoun_model.cache_clear()
+    try:
+        yield
+    finally:
+        _MODELS[0] = previous
+        default_model.cache_clear()
+        default_pronoun_model.cache_clear()
 
 
 def candidate_pairs(ctx: DocContext) -> list[tuple[int, int]]:
