@@ -8,7 +8,7 @@ the stored extractions without parsing anything again: building A then B equals 
 
 While it runs, a build keeps the extractions on disk too (:class:`StoredExtractions`) and reads them back
 one at a time: for resolution without their relations, for the graph without their mentions. No list of
-every extraction is ever held; resolution holds the entities and mentions only.
+every extraction is ever held; resolution keeps the entities, and a few facts about their mentions.
 """
 from __future__ import annotations
 
@@ -428,15 +428,10 @@ class StoredExtractions:
         """Every extraction, by article id, read one at a time."""
         return (self.get(article_id) for article_id in sorted(self.where))
 
-    def for_resolution(self) -> list[ArticleExtraction]:
-        """Every extraction, by article id, with only what resolution reads: the article's id and text, its
-        entities and mentions (not its relations, nor the cleaned text the parser read)."""
-        lean = []
-        for article_id in sorted(self.where):
-            extraction = self.get(article_id, without=("relations",))
-            article = Article(id=extraction.article.id, text=extraction.article.text)
-            lean.append(ArticleExtraction(article, extraction.entities, extraction.mentions, []))
-        return lean
+    def for_resolution(self) -> Iterator[ArticleExtraction]:
+        """Every extraction, by article id, one at a time, with what resolution reads: the article and its
+        entities and mentions (not its relations). Resolution keeps none of them (:func:`kgraph.resolve.resolve`)."""
+        return (self.get(article_id, without=("relations",)) for article_id in sorted(self.where))
 
     def for_graph(self) -> Iterator[ArticleExtraction]:
         """Every extraction, by article id, one at a time, with what the graph reads once entities are resolved:

@@ -233,16 +233,26 @@ def _rows(path: Path, text: object, *, least: int, what: str) -> list[list[str]]
 
 # -- resolution ---------------------------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)  # one per entity of every article: a big corpus has millions
 class _Local:
-    """An article entity on its way to a corpus entity."""
+    """An article entity on its way to a corpus entity.
+
+    It keeps what resolution reads of its mentions and its article's text, worked out when it is made
+    (:func:`_read_mentions`), not the mentions and the text themselves: those of the whole corpus would
+    be held until the end of resolution.
+    """
 
     article: str
     index: int
     entity: ArticleEntity
-    mentions: list[EntityMention]
-    text: str
     names: frozenset[str]  # name keys of its name and aliases
+    # (a name its mentions are written with, the ledger's excerpt of the sentence of its first mention so),
+    # the earliest first
+    quotes: tuple[tuple[str, str], ...] = ()
+    surface: str = ""  # the name as its article writes it most (:func:`_surface`)
+    after_a_place: bool = False  # a mention of it stands right after a place and a comma: "Tampa, Fla."
+    only_after_a_place: bool = False  # it has mentions, and every one does
+    academic: bool = False  # the words around a mention of it speak of study: "graduated from Yale"
     key: str = ""  # its own resolution key
     rule: str = ""
     via: str = ""  # what it matched: a canonical name, a code
@@ -251,6 +261,7 @@ class _Local:
     external: str | None = None  # "iso3166:DK"
     qualifier: str | None = None  # a place's qualifier in its article: "texas" for "Austin, Texas"
     context: frozenset[str] = frozenset()  # the countries its article names (ISO 3166 codes)
+    corpus_entity: str = ""  # the id of the corpus entity it became
 
 
 @dataclass
@@ -270,16 +281,18 @@ class _Links:
 
 
 def resolve(extractions: Iterable[ArticleExtraction], *, overrides: Overrides | None = None) -> Resolution:
-    """Merge the entities of every article into corpus entities with stable ids, and record every decision."""
+    """Merge the entities of every article into corpus entities with stable ids, and record every decision.
+
+    ``extractions`` are read once, one at a time, in any order; none is kept (:class:`_Local`), so an
+    iterator that reads them from disk keeps one extraction in memory at a time.
+    """
     overrides = overrides or Overrides()
-    extractions = sorted(extractions, key=lambda e: e.article.id)
-    locals_ = _locals(extractions, overrides)
+    locals_, definitions = _locals(extractions, overrides)
     links = _Links()
     for local in locals_:
         links.names.setdefault(local.key, local.entity.name)
     _link_name_variants(locals_, links)
     _link_in_article_places(locals_)
-    definitions = sorted({d for e in extractions for d in _acronym_definitions(e.article.text)})
     _link_short_names(locals_, links, definitions, overrides)
     _link_institutions(locals_, links)
     _link_places(locals_, links)
@@ -293,15 +306,14 @@ def resolve(extractions: Iterable[ArticleExtraction], *, overrides: Overrides | 
                       "user-keep-apart", splits)
 
     resolution = Resolution(entities={})
-    cluster_of: dict[int, str] = {}
     for key in sorted(clusters):
         members = clusters[key]
         entity = _merge(key, members)
         resolution.entities[entity.id] = entity
         for local in members:
             resolution.members[(local.article, local.index)] = entity.id
-            cluster_of[id(local)] = entity.id
-    resolution.ledger = _ledger(resolution, clusters, links, splits, cluster_of, overrides)
+            local.corpus_entity = entity.id
+    resolution.ledger = _ledger(resolution, clusters, links, splits, overrides)
     return resolution
 
 
@@ -340,39 +352,76 @@ def _names(part: list[_Local]) -> set[str]:
     return {name for member in part for name in member.names}
 
 
-def _locals(extractions: list[ArticleExtraction], overrides: Overrides) -> list[_Local]:
-    found = []
+def _locals(extractions: Iterable[ArticleExtraction], overrides: Overrides
+            ) -> tuple[list[_Local], list[tuple[str, str]]]:
+    """The entities of every article, by article id, and the acronym definitions of all the texts, sorted."""
+    by_article: list[tuple[str, list[_Local]]] = []
+    definitions: set[tuple[str, str]] = set()
+    # one record, and one set of name keys, for the many equal entities of the corpus ("US" in a thousand articles);
+    # resolution only reads them
+    entities: dict[tuple, ArticleEntity] = {}
+    name_sets: dict[frozenset[str], frozenset[str]] = {}
+    strings: dict[str, str] = {}  # one string for each name, key and sentence the corpus repeats
     for extraction in extractions:
+        text = extraction.article.text
+        definitions.update(_acronym_definitions(text))
         by_cluster: dict[int, list[EntityMention]] = defaultdict(list)
         for mention in extraction.mentions:
             by_cluster[mention.cluster].append(mention)
+        article = []
         for index, entity in enumerate(extraction.entities):
+            entity = entities.setdefault((entity.name, entity.type, frozenset(entity.aliases), entity.mentions,
+                                          entity.key), entity)
             names = [entity.name, *sorted(entity.aliases)]
-            local = _Local(extraction.article.id, index, entity, by_cluster.get(index, []), extraction.article.text,
-                           frozenset(name_key(n) for n in names))
-            _own_key(local, names, overrides)
-            found.append(local)
-        article = found[len(found) - len(extraction.entities):]
+            mentions = by_cluster.get(index, [])
+            keys = frozenset(name_key(n) for n in names)
+            local = _Local(extraction.article.id, index, entity, name_sets.setdefault(keys, keys))
+            _read_mentions(local, mentions, text, strings)
+            _own_key(local, names, overrides, mentions, text)
+            local.key = strings.setdefault(local.key, local.key)
+            article.append(local)
         context = frozenset(m.external.split(":", 1)[1] for m in article if m.external)
         context |= {c for m in article if m.qualifier for c in qualifier_countries(m.qualifier)}
-        context |= demonym_countries(extraction.article.text)
+        context |= demonym_countries(text)
         for local in article:
             local.context = context
-    return found
+        by_article.append((extraction.article.id, article))
+    by_article.sort(key=lambda pair: pair[0])  # stable: articles of one id keep the order they came in
+    return [local for _, article in by_article for local in article], sorted(definitions)
 
 
-def _own_key(local: _Local, names: list[str], overrides: Overrides) -> None:
+def _read_mentions(local: _Local, mentions: list[EntityMention], text: str, strings: dict[str, str]) -> None:
+    """Keep on ``local`` what resolution asks of its mentions once its article is gone (see :class:`_Local`);
+    ``strings`` gives one string object for equal ones."""
+    first: dict[str, tuple[int, int, EntityMention]] = {}  # name -> its earliest mention (start, position, mention)
+    for position, mention in enumerate(mentions):
+        if mention.name not in first or mention.span.start < first[mention.name][0]:
+            first[mention.name] = (mention.span.start, position, mention)
+    quotes = []
+    for name, (_, _, mention) in sorted(first.items(), key=lambda item: item[1][:2]):
+        quote = _excerpt(text, mention)
+        quotes.append((strings.setdefault(name, name), strings.setdefault(quote, quote)))
+    local.quotes = tuple(quotes)
+    surface = _surface(local.entity, mentions)
+    local.surface = strings.setdefault(surface, surface)
+    if local.entity.type == "PLACE":  # where the two are asked
+        placed = [_after_a_place(text, m) for m in mentions]
+        local.after_a_place, local.only_after_a_place = any(placed), bool(placed) and all(placed)
+    local.academic = any(_academic(text, m) for m in mentions)
+
+
+def _own_key(local: _Local, names: list[str], overrides: Overrides, mentions: list[EntityMention], text: str) -> None:
     entity = local.entity
     if _full_name(entity):
         names = [_full_name(entity)]  # "International Cricket Council (ICC)": the alias lists speak of the full name
     user = next((overrides.aliases[name_key(n)] for n in names if name_key(n) in overrides.aliases), None)
     curated = next((curated_alias(n) for n in names if curated_alias(n)), None)
     key = name_key(entity.name)
-    qualifier = _qualifier(local) if entity.type == "PLACE" else None
+    qualifier = _qualifier(entity, mentions, text) if entity.type == "PLACE" else None
     if user:
         local.key, local.rule, local.via, local.canonical, local.alias_type = (
             f"alias:{name_key(user[0])}", "user-alias", user[0], user[0], user[1])
-    elif state := _state_abbreviation(local):
+    elif state := _state_abbreviation(mentions, text):
         state_key = name_key(state)
         local.key = f"name:{state_key}" if " " in state_key else f"PLACE:{state_key}"
         local.rule, local.via = "state-abbreviation", state
@@ -416,16 +465,16 @@ def _state_abbreviations() -> dict[str, str]:
     return table
 
 
-def _state_abbreviation(local: _Local) -> str | None:
+def _state_abbreviation(mentions: list[EntityMention], text: str) -> str | None:
     """The US state a name abbreviates, where its article writes it right after a place ("Tampa, Fla.", "Salem, MA"):
     elsewhere "MA" is as likely a degree and "CA" a job title."""
     table = _state_abbreviations()
-    for mention in local.mentions:
-        written = local.text[mention.span.start:mention.span.end].strip()
-        if local.text[mention.span.end:mention.span.end + 1] == ".":
+    for mention in mentions:
+        written = text[mention.span.start:mention.span.end].strip()
+        if text[mention.span.end:mention.span.end + 1] == ".":
             written += "."  # "Fla" read without its dot
         state = table.get(written) or table.get(written.rstrip("."))
-        if state and _after_a_place(local, mention):
+        if state and _after_a_place(text, mention):
             return state
     return None
 
@@ -463,16 +512,16 @@ def _full_name(entity: ArticleEntity) -> str | None:
     return None
 
 
-def _qualifier(local: _Local) -> str | None:
+def _qualifier(entity: ArticleEntity, mentions: list[EntityMention], text: str) -> str | None:
     """The place a place name is qualified with in its article: "Austin, Texas" -> "texas".
 
     A state's name before other states of its country starts a list, not a qualifier ("offices in New York,
     Maryland, New Jersey"), but a town may be named after a state ("Indiana, Pennsylvania").
     """
-    own = qualifier_countries(name_key(local.entity.name))
+    own = qualifier_countries(name_key(entity.name))
     found = set()
-    for mention in local.mentions:
-        following = local.text[mention.span.end:mention.span.end + 60]
+    for mention in mentions:
+        following = text[mention.span.end:mention.span.end + 60]
         qualifier = place_qualifier(following)
         if qualifier and not (own & qualifier_countries(qualifier) and _starts_a_list(own, following)):
             found.add(qualifier)
@@ -604,13 +653,13 @@ def _link_institutions(locals_: list[_Local], links: _Links) -> None:
             surnames.add(words[-1])
         if local.qualifier or "," in local.entity.name:
             places.add(name_key(local.entity.name.split(",")[0]))
-        if local.entity.type == "PLACE" and any(_after_a_place(local, m) for m in local.mentions):
-            places.update(name_key(m.name) for m in local.mentions)
+        if local.entity.type == "PLACE" and local.after_a_place:
+            places.update(name_key(name) for name, _ in local.quotes)
     for local in locals_:
         kind, _, word = local.key.partition(":")
         owners = sorted(institutions.get(word, ()))
         if (kind not in ENTITY_TYPES or len(owners) != 1 or word in places or not local.entity.name[:1].isupper()
-                or country(word) or qualifier_countries(word) or not any(_academic(local, m) for m in local.mentions)):
+                or country(word) or qualifier_countries(word) or not local.academic):
             continue
         if word in surnames:
             links.ambiguous.append((local, "surname-or-institution", local.entity.name, owners))
@@ -618,16 +667,16 @@ def _link_institutions(locals_: list[_Local], links: _Links) -> None:
             local.key, local.rule, local.via = owners[0], "institution-short-name", links.names.get(owners[0], owners[0])
 
 
-def _after_a_place(local: _Local, mention: EntityMention) -> bool:
+def _after_a_place(text: str, mention: EntityMention) -> bool:
     """Whether a mention stands right after a place and a comma: "Tampa, Fla.", "Balliol College, Oxford"."""
-    return bool(AFTER_A_PLACE.search(local.text[max(0, mention.span.start - 40):mention.span.start]))
+    return bool(AFTER_A_PLACE.search(text[max(0, mention.span.start - 40):mention.span.start]))
 
 
-def _academic(local: _Local, mention: EntityMention) -> bool:
+def _academic(text: str, mention: EntityMention) -> bool:
     """Whether the words right around a mention speak of a university ("from Yale in 1847 in Biology"), and not of
     a place ("in Warsaw")."""
-    before = local.text[max(0, mention.span.start - 40):mention.span.start]
-    after = local.text[mention.span.end:mention.span.end + 25]
+    before = text[max(0, mention.span.start - 40):mention.span.start]
+    after = text[mention.span.end:mention.span.end + 25]
     if re.search(r"\b(?:in|near|outside|around)\s+$", before):
         return False
     return bool(ACADEMIC.search(before.split("\n")[-1]) or ACADEMIC.search(after.split("\n")[0]))
@@ -734,7 +783,7 @@ def _split_city_states(locals_: list[_Local], links: _Links) -> None:
                 or local.key not in (f"name:{word}", f"PLACE:{word}") or not qualifier_countries(word)):
             continue
         state = f"{local.key}|state"
-        if local.mentions and all(_after_a_place(local, m) for m in local.mentions):
+        if local.only_after_a_place:
             local.key, local.rule, local.via = state, "place-context", "state"
         else:
             links.ambiguous.append((local, "city-or-state", local.entity.name, [state, cities[word]]))
@@ -839,12 +888,14 @@ def _merge(key: str, parts: list[_Local]) -> Entity:
 
 def _evidence(local: _Local, name: str) -> str:
     """The sentence ``name`` was read in (the entity's first mention when no mention has that name)."""
-    mentions = [m for m in local.mentions if m.name == name] or local.mentions
-    if not mentions:
-        return ""
-    mention = min(mentions, key=lambda m: m.span.start)
+    first = local.quotes[0][1] if local.quotes else ""
+    return next((quote for written, quote in local.quotes if written == name), first)
+
+
+def _excerpt(text: str, mention: EntityMention) -> str:
+    """The sentence of a mention, for the ledger: ``EXCERPT`` characters around the mention at most."""
     start, end = mention.sentence
-    sentence = local.text[start:end]
+    sentence = text[start:end]
     if len(sentence) > EXCERPT:
         middle = (mention.span.start + mention.span.end) // 2 - start
         low = max(0, min(middle - EXCERPT // 2, len(sentence) - EXCERPT))
@@ -854,23 +905,19 @@ def _evidence(local: _Local, name: str) -> str:
 
 
 def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _Links,
-            splits: list[tuple[_Local, str, str]], cluster_of: dict[int, str],
+            splits: list[tuple[_Local, str, str]],
             overrides: Overrides) -> list[LedgerEntry]:
     entities = resolution.entities
     rows: set[LedgerEntry] = set()
-    evidence: dict[tuple[int, str], str] = {}  # one string for the many rows that quote one sentence
 
     def row(decision: str, entity_id: str, name: str, local: _Local, rule: str, score: float | None,
             other: str) -> None:
         entity = entities[entity_id]
-        quoted = evidence.get((id(local), name))
-        if quoted is None:
-            quoted = evidence[(id(local), name)] = _evidence(local, name)
         rows.add(LedgerEntry(decision, entity_id, entity.name, entity.type, name, local.article, rule, score, other,
-                             quoted))
+                             _evidence(local, name)))
 
     for key, members in clusters.items():
-        entity_id = cluster_of[id(members[0])]
+        entity_id = members[0].corpus_entity
         for local in members:
             for alias in sorted(local.entity.aliases - {local.entity.name}):
                 row("merged", entity_id, alias, local, "in-article", None, local.entity.name)
@@ -880,18 +927,18 @@ def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _L
                 _, rule, via = links.target[local.key]
             elif number == 0 and (local.entity.name == entities[entity_id].name or local.rule not in RENAMING_RULES):
                 continue  # the first of its kind: nothing was merged into anything
-            row("merged", entity_id, _surface(local), local, rule, RULE_SCORES[rule], via)
+            row("merged", entity_id, local.surface, local, rule, RULE_SCORES[rule], via)
 
     apart: set[frozenset[str]] = set()
     for local, kept_from, rule in splits:
-        mine = cluster_of[id(local)]
-        other = next((cluster_of[id(m[0])] for k, m in clusters.items() if k == kept_from), None)
+        mine = local.corpus_entity
+        other = next((m[0].corpus_entity for k, m in clusters.items() if k == kept_from), None)
         if other and other != mine:
             apart.add(frozenset((mine, other)))
             row("kept apart", mine, local.entity.name, local, rule, None, other)
-    key_owner = {key: cluster_of[id(members[0])] for key, members in clusters.items()}
+    key_owner = {key: members[0].corpus_entity for key, members in clusters.items()}
     for local, rule, name, keys in links.ambiguous:
-        mine = cluster_of[id(local)]
+        mine = local.corpus_entity
         for key in keys:
             other = key_owner.get(links.final(key))
             if other and other != mine:
@@ -902,7 +949,7 @@ def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _L
     sharing: dict[str, set[str]] = defaultdict(set)
     first_local: dict[str, _Local] = {}
     for key, members in sorted(clusters.items()):
-        entity_id = cluster_of[id(members[0])]
+        entity_id = members[0].corpus_entity
         first_local.setdefault(entity_id, members[0])
         for local in members:
             for name in local.names:
@@ -926,12 +973,12 @@ def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _L
     return sorted(rows, key=lambda r: (r.entity, r.decision != "merged", r.article, r.name, r.rule, r.other))
 
 
-def _surface(local: _Local) -> str:
+def _surface(entity: ArticleEntity, mentions: list[EntityMention]) -> str:
     """The name as the article wrote it: "Department of Defense", where the extractor's canonical name is
     "US Department of Defense"."""
-    written = Counter(m.name for m in local.mentions)
-    if local.entity.name in written or not written:
-        return local.entity.name
+    written = Counter(m.name for m in mentions)
+    if entity.name in written or not written:
+        return entity.name
     return sorted(written, key=lambda n: (-written[n], n))[0]
 
 

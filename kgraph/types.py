@@ -99,7 +99,7 @@ class EntityMention:
     place_context: bool = False  # "Austin, Texas": a place here, whatever the tagger said
 
 
-@dataclass
+@dataclass(slots=True)  # resolution holds one per entity of every article
 class ArticleEntity:
     """An entity as seen within one article: all its mentions, a voted type, a canonical name."""
 
@@ -183,7 +183,7 @@ class ArticleExtraction:
         return cls(article=Article(**article), entities=entities, mentions=mentions, relations=relations)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # the graph is built from one per relation mention
 class Evidence:
     """Where a fact was read: the provenance every edge and RDF fact carries."""
 

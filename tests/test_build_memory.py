@@ -21,7 +21,7 @@ from kgraph.export import rdf
 from kgraph.export.graphfiles import _printable, _scalars, write_graphml
 from kgraph.export.ledger import ledger_csv, write_ledger
 from kgraph.names import acronym_definitions
-from kgraph.resolve import _acronym_definitions
+from kgraph.resolve import _acronym_definitions, resolve
 from kgraph.store import BULK_CHUNK, StoreLocation, _bulk_extend, open_store, write_store
 
 from test_properties import tiny_graph
@@ -124,6 +124,25 @@ def test_a_build_reads_its_extractions_back_one_at_a_time(articles_dir, tmp_path
     assert len(most) >= 10  # read back for resolution and for the graph
     assert max(most) == 2  # the one a loop holds and the next it reads: never the five of them
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]  # the spill file is gone
+
+
+def test_resolution_reads_the_extractions_once_and_keeps_none_of_them(seeds_build):
+    out = seeds_build[1]
+    alive: list[weakref.ref] = []
+    most = []
+
+    def one_at_a_time(stored):
+        for extraction in stored.for_resolution():
+            alive.append(weakref.ref(extraction))
+            most.append(sum(1 for ref in alive if ref() is not None))
+            yield extraction
+
+    with StoredExtractions(out) as stored:
+        stored.add_file(out / "articles.jsonl")
+        streamed = resolve(one_at_a_time(stored))
+        assert len(most) == len(stored) > 5 and max(most) == 2  # the one the loop holds and the next it reads
+        assert not [ref for ref in alive if ref() is not None]  # no text, no mention kept
+        assert streamed == resolve(list(reversed(list(stored.for_resolution()))))  # the same, read in any order
 
 
 def test_articles_jsonl_from_the_spill_is_what_writing_the_extractions_gives(seeds_build, tmp_path):
