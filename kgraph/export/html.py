@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import math
 import os
 import re
-from collections.abc import Hashable, Iterable
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -44,7 +46,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse.linalg
 
-from .atomic import atomic_write
+from .atomic import atomic_file
 
 __all__ = ["write_html", "render_html"]
 
@@ -85,30 +87,40 @@ def render_html(graph: nx.MultiDiGraph, *, focus_limit: int = FOCUS_LIMIT) -> st
     >>> page == render_html(g)
     True
     """
-    if focus_limit < 1:
-        raise ValueError(f"focus_limit must be at least 1 (the entities a big graph opens on), not {focus_limit}")
-    data = {**_graph_data(graph), "focusLimit": focus_limit}
-    vis_js, vis_css = _vis_assets()
-    app_js = _read_resource("html_page.js")
-    page = Template(_read_resource("html_page.html"))
-    return page.substitute(
-        csp=_content_security_policy([vis_js, app_js]),
-        vis_css=vis_css,
-        vis_js=vis_js,
-        app_js=app_js,
-        data=_json_for_script(data),
-    )
+    return "".join(_page(graph, focus_limit=focus_limit))
 
 
 def write_html(graph: nx.MultiDiGraph, path: str | os.PathLike, *, focus_limit: int = FOCUS_LIMIT) -> Path:
     """Write the page for ``graph`` to ``path`` (atomically, UTF-8) and return the path.
+
+    The page is written a piece at a time (:func:`_page`): neither it nor its data is ever in memory whole.
 
     >>> import tempfile
     >>> out = write_html(nx.MultiDiGraph(), Path(tempfile.mkdtemp()) / "graph.html")
     >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     True
     """
-    return atomic_write(path, render_html(graph, focus_limit=focus_limit))
+    pieces = _page(graph, focus_limit=focus_limit)
+    with atomic_file(path) as handle:
+        for piece in pieces:
+            handle.write(piece.encode("utf-8"))
+    return Path(path)
+
+
+def _page(graph: nx.MultiDiGraph, *, focus_limit: int) -> Iterator[str]:
+    """The page for ``graph`` in pieces: the template's text, and the graph's data a record at a time.
+
+    The checks and the layout run at the call, before the first piece is asked for (and a file opened).
+    """
+    if focus_limit < 1:
+        raise ValueError(f"focus_limit must be at least 1 (the entities a big graph opens on), not {focus_limit}")
+    vis_js, vis_css = _vis_assets()
+    app_js = _read_resource("html_page.js")
+    values = {"csp": _content_security_policy([vis_js, app_js]), "vis_css": vis_css, "vis_js": vis_js,
+              "app_js": app_js}
+    before, _, after = _read_resource("html_page.html").partition("${data}")
+    data = _data_json({**_graph_records(graph), "focusLimit": focus_limit})
+    return itertools.chain([Template(before).substitute(values)], data, [Template(after).substitute(values)])
 
 
 def _graph_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
@@ -119,19 +131,23 @@ def _graph_data(graph: nx.MultiDiGraph) -> dict[str, Any]:
     >>> _graph_data(g)["nodes"][0]["name"], _graph_data(g)["nodes"][0]["id"]
     ('NATO', 0)
     """
+    return {key: list(records) for key, records in _graph_records(graph).items()}
+
+
+def _graph_records(graph: nx.MultiDiGraph) -> dict[str, Iterable[dict[str, Any]]]:
+    """:func:`_graph_data`, each list made a record at a time as it is read."""
     node_ids = {node: index for index, node in enumerate(sorted(graph.nodes, key=str))}
     article_ids = _article_index(graph)
     positions = _layout(graph)
     radii = _radii(graph)
-    nodes = [_node_record(graph, node, node_ids, article_ids, positions[node], radii[node]) for node in node_ids]
-    edges = [_edge_record(edge, index, node_ids, article_ids)
-             for index, edge in enumerate(_sorted_edges(graph))]
-    _add_curves(edges)
+    edges = _sorted_edges(graph)
+    curves = _curves([(node_ids[subject], node_ids[obj]) for subject, obj, _, _ in edges])
     return {
-        "articles": [_article_record(graph, article) for article in article_ids],
+        "articles": (_article_record(graph, article) for article in article_ids),
         "legend": _legend(graph),
-        "nodes": nodes,
-        "edges": edges,
+        "nodes": (_node_record(graph, node, node_ids, article_ids, positions[node], radii[node]) for node in node_ids),
+        "edges": ({**_edge_record(edge, index, node_ids, article_ids), "smooth": smooth}
+                  for index, (edge, smooth) in enumerate(zip(edges, curves))),
     }
 
 
@@ -275,15 +291,20 @@ def _sentence_spans(evidence: dict[str, Any], length: int) -> list[tuple[int, in
     return spans
 
 
-def _add_curves(edges: list[dict[str, Any]]) -> None:
-    """Bend edges that share a pair of nodes by different amounts so each one stays visible."""
-    by_pair: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for edge in edges:
-        by_pair.setdefault((min(edge["from"], edge["to"]), max(edge["from"], edge["to"])), []).append(edge)
-    for group in by_pair.values():
-        for rank, edge in enumerate(group):
-            bend = 0.0 if len(group) == 1 else 0.2 * (rank + 1)
-            edge["smooth"] = {"enabled": bend > 0, "type": "curvedCW", "roundness": round(bend, 2)}
+def _curves(ends: list[tuple[int, int]]) -> Iterator[dict[str, Any]]:
+    """How each edge, given by its two nodes, bends: edges that share a pair of nodes by different amounts,
+    so each one stays visible.
+
+    >>> [curve["roundness"] for curve in _curves([(0, 1), (2, 3), (1, 0)])]
+    [0.2, 0.0, 0.4]
+    """
+    pairs = [(min(a, b), max(a, b)) for a, b in ends]
+    sizes = Counter(pairs)
+    ranks: Counter[tuple[int, int]] = Counter()
+    for pair in pairs:
+        ranks[pair] += 1
+        bend = 0.0 if sizes[pair] == 1 else 0.2 * ranks[pair]
+        yield {"enabled": bend > 0, "type": "curvedCW", "roundness": round(bend, 2)}
 
 
 def _legend(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
@@ -437,6 +458,26 @@ def _pack(boxes: list[dict[Hashable, np.ndarray]], radii: dict[Hashable, float])
 
 
 # --- page assembly ---------------------------------------------------------------------------------
+
+
+def _data_json(data: dict[str, Any]) -> Iterator[str]:
+    """``_json_for_script(data)`` a piece at a time, where ``data`` holds lists as iterables read item by item.
+
+    >>> "".join(_data_json({"b": iter([1, {"x": "<"}]), "a": 2})) == _json_for_script({"a": 2, "b": [1, {"x": "<"}]})
+    True
+    """
+    for number, key in enumerate(sorted(data)):
+        value = data[key]
+        yield ("," if number else "{") + _json_for_script(key) + ":"
+        if isinstance(value, (str, int, float, dict)) or value is None:
+            yield _json_for_script(value)
+            continue
+        first = True
+        for item in value:
+            yield ("[" if first else ",") + _json_for_script(item)
+            first = False
+        yield "[]" if first else "]"
+    yield "}" if data else "{}"
 
 
 def _json_for_script(data: Any) -> str:
