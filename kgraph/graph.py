@@ -94,8 +94,10 @@ def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEF
     roles = defaultdict(list)
     for identity in sorted(facts, key=lambda i: tuple("" if x is None else str(x) for x in i)):
         fact = facts[identity]
-        evidence = sorted({json.dumps(e.to_json(), sort_keys=True) for e in fact["evidence"]})
-        evidence = [json.loads(e) for e in evidence]
+        # each record once, in the order of its JSON text, its keys sorted: what reading that JSON back gives,
+        # without a new string for every key of every record
+        unique = {json.dumps(e.to_json(), sort_keys=True): e for e in fact["evidence"]}
+        evidence = [dict(sorted(unique[text].to_json().items())) for text in sorted(unique)]
         articles = sorted({e["article"] for e in evidence})
         attrs = {"relation": fact["relation"], "articles": articles, "evidence": evidence,
                  "confidence": max(e["confidence"] for e in evidence)}
