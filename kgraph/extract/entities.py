@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
@@ -71,19 +72,28 @@ def split_names_joined_by_of(doc: Doc) -> None:
     >>> [(e.text, e.label_) for e in doc.ents]
     [('Dr. Alain Farley', 'PERSON'), ('McGill University', 'ORG'), ('Dr. Who of the BBC', 'ORG')]
     """
+    _split_ents(doc, _names_joined_by_of)
+
+
+def _names_joined_by_of(ent: SpacySpan) -> list[SpacySpan] | None:
+    doc = ent.doc
+    ofs = [t.i for t in ent if t.lower_ == "of"] if ent.label_ == "ORG" else []
+    if len(ofs) != 1 or not ent.start + 1 < ofs[0] < ent.end - 1 or not doc[ofs[0] + 1].text[:1].isupper():
+        return None
+    titled = doc[ent.start].lower_.rstrip(".") in HONORIFICS
+    if not titled and doc[ofs[0] - 1].lower_.rstrip(".") not in COMPANY_ENDINGS:
+        return None
+    return [SpacySpan(doc, ent.start, ofs[0], label="PERSON" if titled else "ORG"),
+            SpacySpan(doc, ofs[0] + 1, ent.end, label="ORG" if titled else "GPE")]
+
+
+def _split_ents(doc: Doc, split: Callable[[SpacySpan], list[SpacySpan] | None]) -> None:
+    """Put in place of each of ``doc``'s entity spans the spans ``split`` makes of it (None: the span stays)."""
     parts, changed = [], False
     for ent in doc.ents:
-        ofs = [t.i for t in ent if t.lower_ == "of"] if ent.label_ == "ORG" else []
-        if len(ofs) == 1 and ent.start < ofs[0] < ent.end - 1 and doc[ofs[0] + 1].text[:1].isupper():
-            before, after = (ent.start, ofs[0]), (ofs[0] + 1, ent.end)
-            titled = doc[ent.start].lower_.rstrip(".") in HONORIFICS and ofs[0] - ent.start > 1
-            company = ofs[0] - ent.start > 1 and doc[ofs[0] - 1].lower_.rstrip(".") in COMPANY_ENDINGS
-            if titled or company:
-                changed = True
-                parts += [SpacySpan(doc, *before, label="PERSON" if titled else "ORG"),
-                          SpacySpan(doc, *after, label="ORG" if titled else "GPE")]
-                continue
-        parts.append(ent)
+        pieces = split(ent)
+        changed |= pieces is not None
+        parts += [ent] if pieces is None else pieces
     if changed:
         doc.ents = parts
 
@@ -173,17 +183,11 @@ def split_qualified_places(doc: Doc) -> None:
     >>> [(e.text, e.label_) for e in doc.ents]
     [('Nimes', 'GPE'), ('France', 'GPE'), ('Springfield , Ill.', 'GPE')]
     """
-    parts = []
-    changed = False
-    for ent in doc.ents:
+    def places(ent: SpacySpan) -> list[SpacySpan] | None:
         pieces = _town_and_country(ent) if ent.label_ in ("GPE", "LOC") else None
-        if pieces:
-            changed = True
-            parts += [SpacySpan(doc, start, end, label="GPE") for start, end in pieces]
-        else:
-            parts.append(ent)
-    if changed:
-        doc.ents = parts
+        return [SpacySpan(doc, start, end, label="GPE") for start, end in pieces] if pieces else None
+
+    _split_ents(doc, places)
 
 
 def _town_and_country(ent: SpacySpan) -> list[tuple[int, int]] | None:
