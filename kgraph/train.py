@@ -234,15 +234,16 @@ def conll04_rows(nlp: Language, records: list[dict]) -> Rows:
 KNOWLEDGENET_TO_KGRAPH = {"EMPLOYEE_OR_MEMBER_OF": "works_for", "CEO": "works_for", "HEADQUARTERS": "based_in"}
 
 
-def knowledgenet_rows(nlp: Language, records: list[dict], *, pronoun_pairs: bool = False) -> Rows:
-    """Pair features and labels from KnowledgeNet passages, on the entities kgraph finds in them; with
-    ``pronoun_pairs``, the pairs with a pronoun argument ("He", "which") too.
+def knowledgenet_rows(nlp: Language, records: list[dict]) -> tuple[Rows, Rows]:
+    """Pair features and labels from KnowledgeNet passages, on the entities kgraph finds in them: the name pairs,
+    and all pairs, those with a pronoun argument ("He", "which") too, in one pass.
 
     A pair is labelled only where the passage was annotated for its relation: a person-organization
     pair is a negative only when EMPLOYEE_OR_MEMBER_OF was annotated, an organization-place pair only
     when HEADQUARTERS was.
     """
-    features, vectors, labels = [], [], []
+    names_only: Rows = ([], [], [])
+    every: Rows = ([], [], [])
     records = [r for r in records if set(r["properties"]) & set(KNOWLEDGENET_TO_KGRAPH)]
     for record, doc in zip(records, nlp.pipe(r["passageText"] for r in records)):
         article = make_article(str(record["documentId"]), record["passageText"])
@@ -265,17 +266,16 @@ def knowledgenet_rows(nlp: Language, records: list[dict], *, pronoun_pairs: bool
         ctx = names.with_pronouns()  # the classifier reads names with the article's pronouns in place
         hits, _roles, _kept = pattern_hits(ctx, found)
         for s, o in candidate_pairs(ctx):
-            if not pronoun_pairs and (s in ctx.antecedents or o in ctx.antecedents):
-                continue
             a, b = ctx.mentions[s].span, ctx.mentions[o].span
             label = next((rel for rel, subject, obj in facts
                           if _overlap((a.start, a.end), subject) and _overlap((b.start, b.end), obj)), "none")
             if label == "none" and f"{ctx.type_of(s)}>{ctx.type_of(o)}" not in negatives:
                 continue
-            features.append(pair_features(ctx, s, o, hits.get((s, o), ())))
-            vectors.append(pair_vector(ctx, s, o))
-            labels.append(label)
-    return features, vectors, labels
+            row = (pair_features(ctx, s, o, hits.get((s, o), ())), pair_vector(ctx, s, o), label)
+            for rows in (every,) if s in ctx.antecedents or o in ctx.antecedents else (every, names_only):
+                for column, value in zip(rows, row):
+                    column.append(value)
+    return names_only, every
 
 
 def fit_relations(rows: Rows, *, c: float = 1.0, min_count: int = 2, dense: bool = True):
@@ -332,8 +332,7 @@ def train_relations(nlp: Language, conll04: list[dict], knowledgenet: list[dict]
 
     started = time.perf_counter()
     conll = conll04_rows(nlp, conll04)
-    kn = knowledgenet_rows(nlp, knowledgenet)
-    kn_pronouns = knowledgenet_rows(nlp, knowledgenet, pronoun_pairs=True)
+    kn, kn_pronouns = knowledgenet_rows(nlp, knowledgenet)
     log(f"relations: {len(conll[0])} CoNLL04 pairs, {len(kn[0])} KnowledgeNet pairs "
         f"({len(kn_pronouns[0]) - len(kn[0])} more with a pronoun) ({time.perf_counter() - started:.0f}s)")
     out.mkdir(parents=True, exist_ok=True)
