@@ -37,6 +37,7 @@ PRONOUN_MODEL = RELATION_MODEL.with_name("relations_pronouns.npz")
 # Possessives ("his NATO counterparts") and nominals ("the company") read like the names they stand for: the name
 # model's (see kgraph.train's PRONOUN_THRESHOLD for the measurements).
 POSSESSIVES = {"his", "her", "its", "their", "my", "our", "whose"}
+NAME_LIKE = NOMINALS | POSSESSIVES
 LABELS = ("none", "works_for", "based_in", "located_in", "lives_in", "killed")
 NAME_TYPES = {"PERSON", "ORG", "PLACE"}
 SIGNATURES = {"works_for": ("PERSON", "ORG"), "based_in": ("ORG", "PLACE"), "located_in": ("PLACE", "PLACE"),
@@ -425,7 +426,7 @@ def _thresholds(model: RelationModel) -> np.ndarray:
 
 def _pronoun(ctx: DocContext, mention: int) -> bool:
     """A pronoun ("he", "which", "where"), not a nominal ("the company", read like a name), stands for a name."""
-    return mention in ctx.antecedents and ctx.mentions[mention].name not in NOMINALS | POSSESSIVES
+    return mention in ctx.antecedents and ctx.mentions[mention].name not in NAME_LIKE
 
 
 def scored_pairs(ctx: DocContext, pairs: list[tuple[int, int]], model: RelationModel) -> list[int]:
