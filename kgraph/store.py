@@ -96,8 +96,10 @@ def open_store(location: StoreLocation):
     return store
 
 
-def _load(store, rdf_file: Path, *, lenient: bool, on_disk: bool = False) -> None:
+def _load(store, rdf_file: Path, *, lenient: bool, on_disk: bool = False, union: Path | None = None) -> None:
     """Load an RDF file as it is, then copy every quad into the default graph (a set: each triple once).
+    ``union``: an N-Triples file known to hold exactly that union (kgraph's ``graph.nt`` beside its
+    ``graph.trig``), read instead of the dataset a second time.
 
     On disk the quads go to the bulk loader ``BULK_CHUNK`` at a time: it writes the database files
     directly, and holds in memory only what it is given at once (about a kilobyte a quad; handed a whole
@@ -112,8 +114,9 @@ def _load(store, rdf_file: Path, *, lenient: bool, on_disk: bool = False) -> Non
         else:
             store.load(path=str(rdf_file), format=fmt, lenient=lenient)
         if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
+            source, source_format = (union, ox.RdfFormat.N_TRIPLES) if union is not None else (rdf_file, fmt)
             _bulk_extend(store, (ox.Quad(q.subject, q.predicate, q.object)
-                                 for q in ox.parse(path=str(rdf_file), format=fmt, lenient=lenient)))
+                                 for q in ox.parse(path=str(source), format=source_format, lenient=lenient)))
     except (SyntaxError, ValueError, OSError) as exc:
         raise QueryError(f"{rdf_file}: cannot be read as RDF ({exc}).") from exc
 
@@ -128,10 +131,11 @@ def _bulk_extend(store, quads: Iterable) -> None:
         store.bulk_extend(itertools.chain((first,), itertools.islice(quads, BULK_CHUNK - 1)))
 
 
-def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = True) -> Path:
+def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = True, union: Path | None = None) -> Path:
     """Build ``folder/store`` from ``rdf_file`` so that readers see the old store, or none, or the new one, whole.
 
     ``lenient`` (for kgraph's own export) skips re-validating every IRI; pass ``False`` for a file from elsewhere.
+    ``union``: see :func:`_load` (kgraph's own export only).
 
     The new store is built in a temporary folder beside it and renamed into place; a reader that finds
     no store in the moment between the two renames falls back to the RDF file.
@@ -152,7 +156,7 @@ def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = Tru
     try:
         store = ox.Store(str(building / STORE_DIR))
         try:
-            _load(store, rdf_file, lenient=lenient, on_disk=True)
+            _load(store, rdf_file, lenient=lenient, on_disk=True, union=union)
         except QueryError as exc:
             raise ExportError(f"the store could not be built: {exc}") from exc
         store.flush()

@@ -87,6 +87,8 @@ def test_build_writes_a_store_that_queries_open(seeds_build):
     from_trig = sorted(map(tuple, run_query(out / "graph.trig", everything).rows))
     assert from_store == from_trig and len(from_store) > 1000
     assert len(set(from_store)) == len(from_store)  # the default graph is a union: each triple once
+    quads = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"  # and each article's graph as in graph.trig
+    assert sorted(map(tuple, run_query(out, quads).rows)) == sorted(map(tuple, run_query(out / "graph.trig", quads).rows))
 
 
 def test_a_stale_store_is_not_used(seeds_build, tmp_path):

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from kgraph import build
 from kgraph.export.atomic import atomic_file
 from kgraph.export.graphfiles import _printable, write_node_link
-from kgraph.export.rdf import _PREFIX_LINES, _Cleaned, write_rdf
+from kgraph.export.rdf import _PREFIX_LINES, _Cleaned, _Dataset, _prefixes, write_rdf
 
 from test_properties import NAME_LISTS, tiny_graph
 
@@ -85,6 +85,36 @@ def test_a_line_separator_in_a_name_reads_back_from_every_rdf_file(tmp_path):
         assert {"Line\u2028Separator", "Para\u2029graph"} <= labels, name
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert text.splitlines() == text.rstrip("\n").split("\n")  # no reader cuts a line at U+2028
+
+
+def written_by_pyoxigraph(graph: nx.MultiDiGraph, fmt: str) -> bytes:
+    """What the RDF export was before it wrote N-Triples and N-Quads lines itself: the same triples, in the
+    same order, made into pyoxigraph terms and handed to pyoxigraph's writer."""
+    dataset = _Dataset(graph)
+    term = lambda nt: ox.parse(f"<urn:s> <urn:p> {nt} .", ox.RdfFormat.N_TRIPLES).__next__().object  # noqa: E731
+    if fmt == "nt":
+        items = [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), term(o)) for s, p, o in dataset.triples()]
+    else:
+        items = [ox.Quad(ox.NamedNode(s), ox.NamedNode(p), term(o), ox.NamedNode(g) if g else ox.DefaultGraph())
+                 for g, (s, p, o) in dataset.quads()]
+    sink = Sink()
+    stream = _Cleaned(sink, header=_PREFIX_LINES + b"\n" if fmt == "trig" else None)
+    ox.serialize(items, stream, ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.TRIG,
+                 **({"prefixes": _prefixes()} if fmt == "trig" else {}))
+    stream.close()
+    return sink.data
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(names=NAME_LISTS)
+def test_the_lines_kgraph_writes_give_the_bytes_pyoxigraphs_writer_gives(names, tmp_path_factory):
+    """graph.nt is written as text and graph.trig from N-Quads text: both must be what pyoxigraph writes
+    from the terms themselves, for any name (quotes, backslashes, control characters, U+2028, ...)."""
+    folder = tmp_path_factory.mktemp("lines")
+    graph = tiny_graph(names)
+    write_rdf(graph, folder)
+    assert (folder / "graph.nt").read_bytes() == written_by_pyoxigraph(graph, "nt")
+    assert (folder / "graph.trig").read_bytes() == written_by_pyoxigraph(graph, "trig")
 
 
 def whole_node_link(graph: nx.MultiDiGraph) -> bytes:

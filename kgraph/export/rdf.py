@@ -7,16 +7,20 @@ carries ``kg:evidence`` records (sentence, offsets, extractor, confidence) and
 ``prov:wasDerivedFrom`` its articles; TriG puts each article's facts in a named
 graph of their own.
 
-The quads are made as pyoxigraph terms straight from the NetworkX graph, a subject or an article's graph
-at a time (:class:`_Dataset`), sorted here, and written by pyoxigraph's serializers (Rust), so the files are
-byte-identical for the same graph and the dataset is never in memory whole.
+The quads are made straight from the NetworkX graph, a subject or an article's graph at a time
+(:class:`_Dataset`), sorted here and written as N-Triples and N-Quads lines; pyoxigraph (Rust) parses those,
+checking every term, and writes Turtle, JSON-LD and TriG. The files are byte-identical for the same graph
+and the dataset is never in memory whole.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import gc
+import itertools
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -30,7 +34,7 @@ from .. import ids
 from ..ingest import replace_unsafe
 from .atomic import atomic_file
 
-__all__ = ["serialize", "write_rdf", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
+__all__ = ["write_rdf", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
 
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -54,48 +58,51 @@ def text(value: str) -> Literal:
     return Literal(replace_unsafe(value))
 
 
+def _ref(iri: str) -> str:
+    """An IRI in object position, as N-Triples writes it."""
+    return f"<{iri}>"
+
+
+def _text(value: str) -> str:
+    return str(ox.Literal(replace_unsafe(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(value: float) -> str:
+    return str(ox.Literal(round(float(value), 3)))
+
+
 @functools.lru_cache(maxsize=65536)
-def _node(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
-
-
-def _text(value: str) -> ox.Literal:
-    return ox.Literal(replace_unsafe(value))
-
-
-def _number(value: float) -> ox.Literal:
-    return ox.Literal(round(float(value), 3))
-
-
-def _integer(value: int) -> ox.Literal:
-    return ox.Literal(int(value))
+def _integer(value: int) -> str:
+    return str(ox.Literal(int(value)))
 
 
 class _Terms:
-    """The vocabulary's IRIs as pyoxigraph nodes, made once."""
+    """The vocabulary's IRIs, made once: plain for subjects and predicates, ``<...>`` for objects (``*_ref``)."""
 
     def __init__(self) -> None:
-        n = lambda term: _node(str(term))  # noqa: E731
+        n = str
         self.type, self.label, self.alt_label = n(RDF.type), n(RDFS.label), n(SKOS.altLabel)
-        self.statement, self.subject, self.predicate, self.object = (n(RDF.Statement), n(RDF.subject),
-                                                                     n(RDF.predicate), n(RDF.object))
-        self.news_article, self.identifier, self.country = n(SCHEMA.NewsArticle), n(DCTERMS.identifier), n(SCHEMA.Country)
+        self.statement_ref = _ref(RDF.Statement)
+        self.subject, self.predicate, self.object = n(RDF.subject), n(RDF.predicate), n(RDF.object)
+        self.news_article_ref, self.identifier, self.country_ref = (_ref(SCHEMA.NewsArticle), n(DCTERMS.identifier),
+                                                                    _ref(SCHEMA.Country))
         self.article_fields = {"title": n(SCHEMA.headline), "date": n(SCHEMA.datePublished), "url": n(SCHEMA.url),
                                "source": n(SCHEMA.publisher)}
-        self.classes = {kind: n(cls) for kind, cls in TYPE_CLASSES.items()}
+        self.class_refs = {kind: _ref(cls) for kind, cls in TYPE_CLASSES.items()}
         self.static = {relation: n(predicate) for relation, predicate in STATIC_PREDICATES.items()}
         self.iso3166, self.mentioned_in = n(KG.iso3166), n(KG.mentionedIn)
-        self.membership, self.member, self.role, self.role_class, self.organization, self.member_of = (
-            n(ORG.Membership), n(ORG.member), n(ORG.role), n(ORG.Role), n(ORG.organization), n(ORG.memberOf))
-        self.event, self.actor, self.place, self.time_stamp = (n(SEM.Event), n(SEM.hasActor), n(SEM.hasPlace),
-                                                               n(SEM.hasTimeStamp))
-        self.confidence, self.derived_from, self.evidence, self.evidence_class = (
-            n(KG.confidence), n(PROV.wasDerivedFrom), n(KG.evidence), n(KG.Evidence))
+        self.membership_ref, self.member, self.role, self.role_class_ref, self.organization, self.member_of = (
+            _ref(ORG.Membership), n(ORG.member), n(ORG.role), _ref(ORG.Role), n(ORG.organization), n(ORG.memberOf))
+        self.event_ref, self.actor, self.place, self.time_stamp = (_ref(SEM.Event), n(SEM.hasActor), n(SEM.hasPlace),
+                                                                   n(SEM.hasTimeStamp))
+        self.confidence, self.derived_from, self.evidence, self.evidence_class_ref = (
+            n(KG.confidence), n(PROV.wasDerivedFrom), n(KG.evidence), _ref(KG.Evidence))
         self.sentence, self.extractor = n(KG.sentence), n(KG.extractor)
         self.offsets = {field: n(KG[name]) for field, name in (
             ("sentence_start", "sentenceStart"), ("sentence_end", "sentenceEnd"), ("subject_start", "subjectStart"),
             ("subject_end", "subjectEnd"), ("object_start", "objectStart"), ("object_end", "objectEnd"))}
-        self.date = n(XSD.date)
+        self.date = ox.NamedNode(str(XSD.date))
 
 
 @functools.cache
@@ -112,8 +119,9 @@ class _Dataset:
 
     What is kept is an index: every subject's IRI with the places its triples come from (an article, an
     entity, a fact, one evidence record), and the facts each article states. The triples of one subject,
-    or of one article's graph, are made when a writer reaches them, sorted, written and dropped; terms are
-    pyoxigraph's, in plain tuples (an ``ox.Triple`` costs microseconds to make and to read).
+    or of one article's graph, are made when a writer reaches them, sorted, written and dropped. A triple is
+    three strings: the subject's and the predicate's IRI and the object as N-Triples writes it (``<iri>`` or
+    a literal), so that a tuple's own order is the files' order and an N-Triples line is a join.
     """
 
     def __init__(self, graph: nx.MultiDiGraph) -> None:
@@ -121,36 +129,37 @@ class _Dataset:
         self.t = _terms()
         self.base = graph.graph.get("base", ids.DEFAULT_BASE)
         self.articles = graph.graph.get("articles", {})
-        self.article_iri = {a: _node(ids.iri(ids.article_id(a), self.base)) for a in self.articles}
+        self.article_iri = {a: ids.iri(ids.article_id(a), self.base) for a in self.articles}
+        self.article_ref = {a: _ref(iri) for a, iri in self.article_iri.items()}
         # (subject node, object node or None, the fact's attributes): edges, then roles with no organization
         self.facts = [(u, v, data) for u, v, data in graph.edges(data=True)]
         self.facts += [(node, None, fact) for node, data in graph.nodes(data=True) for fact in data.get("open_roles", [])]
-        self.stamps: dict[int, ox.Literal | None] = {}  # an event's date, worked out once (dateparser is slow)
+        self.stamps: dict[int, str | None] = {}  # an event's date, worked out once (dateparser is slow)
         self.stated_in: dict[str, list[int]] = {a: [] for a in self.articles}
         self.sources: dict[str, list[tuple]] = {}  # subject IRI -> where its triples come from
-        self.default_subjects = [node.value for node in self.article_iri.values()]
-        for article, node in self.article_iri.items():
-            self.sources.setdefault(node.value, []).append(("article", article))
+        self.default_subjects = list(self.article_iri.values())
+        for article, iri in self.article_iri.items():
+            self.sources.setdefault(iri, []).append(("article", article))
         for node_id, data in graph.nodes(data=True):
             self.default_subjects.append(data["iri"])
             self.sources.setdefault(data["iri"], []).append(("entity", node_id))
         for index, (_, _, data) in enumerate(self.facts):
             for article in data["articles"]:
                 self.stated_in[article].append(index)
-            for subject in dict.fromkeys(triple[0].value for triple in self._head(index)):
+            for subject in dict.fromkeys(triple[0] for triple in self._head(index)):
                 self.sources.setdefault(subject, []).append(("head", index))
             if data["evidence"]:
                 self.sources[data["iri"]].append(("links", index))
             for number in range(len(data["evidence"])):
-                self.sources.setdefault(self._evidence_node(index, number).value, []).append(("evidence", index, number))
+                self.sources.setdefault(self._evidence_node(index, number), []).append(("evidence", index, number))
         self.default_subjects.sort()
 
     def quads(self) -> Iterator[tuple]:
-        """``(graph name or None, (subject, predicate, object))``: the default graph, then each article's graph."""
+        """``(graph IRI or None, (subject, predicate, object))``: the default graph, then each article's graph."""
         for subject in self.default_subjects:
             for triple in self._subject_triples(subject, kinds=("article", "entity")):
                 yield None, triple
-        for article, name in sorted(self.article_iri.items(), key=lambda kv: kv[1].value):
+        for article, name in sorted(self.article_iri.items(), key=lambda kv: kv[1]):
             for triple in self.article_graph(article):
                 yield name, triple
 
@@ -178,7 +187,7 @@ class _Dataset:
             if kind not in kinds:
                 continue
             if kind == "head":  # a fact's head has several subjects: the fact, its role, its person
-                triples.update(triple for triple in self._head(source[1]) if triple[0].value == subject)
+                triples.update(triple for triple in self._head(source[1]) if triple[0] == subject)
             elif kind == "article":
                 triples.update(self._article(source[1]))
             elif kind == "entity":
@@ -191,7 +200,7 @@ class _Dataset:
 
     def _article(self, article: str) -> list[tuple]:
         t, node, meta = self.t, self.article_iri[article], self.articles[article]
-        triples = [(node, t.type, t.news_article), (node, t.identifier, _text(article))]
+        triples = [(node, t.type, t.news_article_ref), (node, t.identifier, _text(article))]
         for field, predicate in t.article_fields.items():
             if meta.get(field):
                 value = _date_literal(meta[field]) if field == "date" else _text(meta[field])
@@ -200,44 +209,44 @@ class _Dataset:
 
     def _entity(self, node_id: str) -> list[tuple]:
         t, data = self.t, self.graph.nodes[node_id]
-        entity = _node(data["iri"])
-        triples = [(entity, t.type, t.classes[data["type"]]), (entity, t.label, _text(data["name"]))]
+        entity = data["iri"]
+        triples = [(entity, t.type, t.class_refs[data["type"]]), (entity, t.label, _text(data["name"]))]
         triples += [(entity, t.alt_label, _text(alias)) for alias in data.get("aliases", [])]
         if str(data.get("key", "")).startswith("iso3166:"):
-            triples += [(entity, t.type, t.country), (entity, t.iso3166, _text(data["key"].split(":", 1)[1]))]
-        triples += [(entity, t.mentioned_in, self.article_iri[article]) for article in data.get("articles", [])]
+            triples += [(entity, t.type, t.country_ref), (entity, t.iso3166, _text(data["key"].split(":", 1)[1]))]
+        triples += [(entity, t.mentioned_in, self.article_ref[article]) for article in data.get("articles", [])]
         return triples
 
     def _head(self, index: int) -> list[tuple]:
         """A fact's triples that the graph of every article stating it holds: all but the evidence."""
         subject, obj, data = self.facts[index]
-        t = self.t
-        person_or_actor = _node(self.graph.nodes[subject]["iri"])
-        target = _node(self.graph.nodes[obj]["iri"]) if obj is not None else None
-        fact = _node(data["iri"])
+        t, nodes = self.t, self.graph.nodes
+        person_or_actor = nodes[subject]["iri"]
+        target = _ref(nodes[obj]["iri"]) if obj is not None else None
+        fact = data["iri"]
         relation = data["relation"]
         triples = []
         if relation == "works_for":
             role = data.get("role")
-            triples += [(fact, t.type, t.membership), (fact, t.member, person_or_actor)]
+            triples += [(fact, t.type, t.membership_ref), (fact, t.member, _ref(person_or_actor))]
             if role:
-                role_node = _node(ids.iri(ids.fact_id("role", role), self.base))
-                triples += [(fact, t.role, role_node), (role_node, t.type, t.role_class),
+                role_node = ids.iri(ids.fact_id("role", role), self.base)
+                triples += [(fact, t.role, _ref(role_node)), (role_node, t.type, t.role_class_ref),
                             (role_node, t.label, _text(role))]
             if target is not None:
                 triples += [(fact, t.organization, target), (person_or_actor, t.member_of, target)]
         elif relation == "action":
-            triples += [(fact, t.type, t.event), (fact, t.label, _text(data.get("predicate") or "acts in")),
-                        (fact, t.actor, person_or_actor)]
+            triples += [(fact, t.type, t.event_ref), (fact, t.label, _text(data.get("predicate") or "acts in")),
+                        (fact, t.actor, _ref(person_or_actor))]
             if target is not None:
                 triples.append((fact, t.place, target))
         else:
             predicate = t.static[relation]
             triples.append((person_or_actor, predicate, target))
-            triples += [(fact, t.type, t.statement), (fact, t.subject, person_or_actor),
-                        (fact, t.predicate, predicate), (fact, t.object, target)]
+            triples += [(fact, t.type, t.statement_ref), (fact, t.subject, _ref(person_or_actor)),
+                        (fact, t.predicate, _ref(predicate)), (fact, t.object, target)]
         triples.append((fact, t.confidence, _number(data["confidence"])))
-        triples += [(fact, t.derived_from, self.article_iri[article]) for article in data["articles"]]
+        triples += [(fact, t.derived_from, self.article_ref[article]) for article in data["articles"]]
         if relation == "action":
             if index not in self.stamps:
                 self.stamps[index] = _event_time(data, self.articles, data["articles"])
@@ -245,23 +254,23 @@ class _Dataset:
                 triples.append((fact, t.time_stamp, self.stamps[index]))
         return triples
 
-    def _evidence_node(self, index: int, number: int) -> ox.NamedNode:
+    def _evidence_node(self, index: int, number: int) -> str:
         data = self.facts[index][2]
         evidence = data["evidence"][number]
-        return _node(ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
-                                         evidence["subject_start"], evidence["object_start"]), self.base))
+        return ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
+                                   evidence["subject_start"], evidence["object_start"]), self.base)
 
     def _link(self, index: int, number: int) -> tuple:
         """A fact's link to one of its evidence records."""
-        return _node(self.facts[index][2]["iri"]), self.t.evidence, self._evidence_node(index, number)
+        return self.facts[index][2]["iri"], self.t.evidence, _ref(self._evidence_node(index, number))
 
     def _evidence(self, index: int, number: int) -> list[tuple]:
         """The triples of one evidence record of a fact (its node is their subject)."""
         t, data = self.t, self.facts[index][2]
         evidence, node = data["evidence"][number], self._evidence_node(index, number)
         triples = [
-            (node, t.type, t.evidence_class),
-            (node, t.derived_from, self.article_iri[evidence["article"]]),
+            (node, t.type, t.evidence_class_ref),
+            (node, t.derived_from, self.article_ref[evidence["article"]]),
             (node, t.sentence, _text(evidence["sentence"])),
             (node, t.extractor, _text(evidence["extractor"])),
             (node, t.confidence, _number(evidence["confidence"])),
@@ -275,22 +284,17 @@ class _Dataset:
 
 
 def _sorted(triples) -> list[tuple]:
-    """``(subject, predicate, object)`` tuples by subject, predicate and object: a subject's triples come together."""
-    return sorted(triples, key=_order)
+    """Triples by subject, predicate and object (a tuple's own order): a subject's triples come together."""
+    return sorted(triples)
 
 
-def _order(triple: tuple) -> tuple[str, str, str]:
-    subject, predicate, obj = triple
-    return subject.value, predicate.value, str(obj)
-
-
-def _date_literal(value: str) -> ox.Literal:
+def _date_literal(value: str) -> str:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return ox.Literal(value, datatype=_terms().date)
+        return str(ox.Literal(value, datatype=_terms().date))
     return _text(value)
 
 
-def _event_time(data: dict, articles: dict, sources: list[str]) -> ox.Literal | None:
+def _event_time(data: dict, articles: dict, sources: list[str]) -> str | None:
     """The date the sentence states when it resolves to a day, else the article's date."""
     article_dates = sorted(articles.get(a, {}).get("date") for a in sources if articles.get(a, {}).get("date"))
     stated = data.get("date")
@@ -305,9 +309,9 @@ def _event_time(data: dict, articles: dict, sources: list[str]) -> ox.Literal | 
         year_hint = f"{stated} {article_dates[0][:4]}" if article_dates and not any(ch.isdigit() for ch in stated[-4:]) else stated
         parsed = dateparser.parse(year_hint, languages=["en"], settings=settings)
         if parsed is not None:
-            return ox.Literal(parsed.date().isoformat(), datatype=_terms().date)
+            return str(ox.Literal(parsed.date().isoformat(), datatype=_terms().date))
     if article_dates and len(article_dates[0]) == 10:
-        return ox.Literal(article_dates[0], datatype=_terms().date)
+        return str(ox.Literal(article_dates[0], datatype=_terms().date))
     return None
 
 
@@ -319,21 +323,28 @@ _PREFIX_LINES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.
 _LINE_BREAKS = {b"\xe2\x80\xa8": b"\\u2028", b"\xe2\x80\xa9": b"\\u2029"}
 
 
-def serialize(dataset: _Dataset, fmt: str, output: BinaryIO) -> None:
-    """Write one of the four files to ``output``, deterministically: the dataset comes sorted
-    (:class:`_Dataset`), the writers keep its order, and Turtle and TriG get the prefixes in alphabetical
-    order. TriG holds the dataset's graphs; Turtle, N-Triples and JSON-LD their union.
+def _write_lines(lines: Iterator[str], output: BinaryIO) -> None:
+    """Write N-Triples or N-Quads lines, a few thousand at a time, with U+2028/U+2029 escaped (``_LINE_BREAKS``)."""
+    for chunk in iter(lambda: list(itertools.islice(lines, _LINES_AT_ONCE)), []):
+        data = "".join(chunk).encode("utf-8")
+        for raw, escaped in _LINE_BREAKS.items():
+            data = data.replace(raw, escaped)
+        output.write(data)
 
-    The triples are made a subject or an article at a time as the writer asks for them, and the writer
-    streams into ``output``: neither the dataset nor the file is ever in memory whole.
+
+_LINES_AT_ONCE = 8192
+
+
+def _convert(source: BinaryIO, source_format: ox.RdfFormat, fmt: str, output: BinaryIO) -> None:
+    """Parse N-Triples or N-Quads from ``source`` and write them as ``fmt`` to ``output``, in the same order.
+
+    The parse checks every IRI and literal as pyoxigraph would have when making them; Turtle and TriG get
+    the prefixes in alphabetical order. Both sides stream: the file is never in memory whole.
     """
     prefixed = fmt in ("turtle", "trig")
     stream = _Cleaned(output, header=_PREFIX_LINES + b"\n" if prefixed else None)
-    if fmt == "trig":
-        items = (ox.Quad(s, p, o, g) if g is not None else ox.Quad(s, p, o) for g, (s, p, o) in dataset.quads())
-    else:
-        items = (ox.Triple(s, p, o) for s, p, o in dataset.triples())
-    ox.serialize(items, stream, _OX_FORMATS[fmt], **({"prefixes": _prefixes()} if prefixed else {}))
+    ox.serialize(ox.parse(source, source_format), stream, _OX_FORMATS[fmt],
+                 **({"prefixes": _prefixes()} if prefixed else {}))
     stream.close()
 
 
@@ -405,12 +416,28 @@ def _collector_paused() -> Iterator[None]:
 
 
 def write_rdf(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
-    """Write graph.ttl, graph.nt, graph.jsonld and graph.trig into ``folder``, each atomically."""
+    """Write graph.ttl, graph.nt, graph.jsonld and graph.trig into ``folder``, each atomically.
+
+    The triples are made twice, not four times: once, sorted, for the N-Triples file, which pyoxigraph
+    reads back (while it is still a temp file) to write Turtle and JSON-LD; once as N-Quads, in the TriG
+    file's order, to a nameless temp file that pyoxigraph writes TriG from. The same triples in the same
+    order give pyoxigraph's writers the same bytes as handing them the terms.
+    """
+    folder = Path(folder)
     with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
         dataset = _Dataset(graph)
-        written = []
-        for name, fmt in RDF_FORMATS.items():
-            with atomic_file(Path(folder) / name) as handle:
-                serialize(dataset, fmt, handle)
-            written.append(Path(folder) / name)
-    return written
+        with atomic_file(folder / "graph.nt") as nt:
+            _write_lines((f"<{s}> <{p}> {o} .\n" for s, p, o in dataset.triples()), nt)
+            nt.flush()
+            with os.fdopen(os.dup(nt.fileno()), "rb") as union:  # the temp file, read back
+                for name in ("graph.ttl", "graph.jsonld"):
+                    union.seek(0)
+                    with atomic_file(folder / name) as handle:
+                        _convert(union, ox.RdfFormat.N_TRIPLES, RDF_FORMATS[name], handle)
+        with tempfile.TemporaryFile(dir=folder) as quads:
+            _write_lines((f"<{s}> <{p}> {o} <{g}> .\n" if g else f"<{s}> <{p}> {o} .\n"
+                          for g, (s, p, o) in dataset.quads()), quads)
+            quads.seek(0)
+            with atomic_file(folder / "graph.trig") as handle:
+                _convert(quads, ox.RdfFormat.N_QUADS, "trig", handle)
+    return [folder / name for name in RDF_FORMATS]
