@@ -77,15 +77,19 @@ class ExtractionCache:
         self.folder = Path(folder) / "extractions" / self.namespace[:16]
 
     def key(self, article: Article) -> str:
-        content = json.dumps(_content(article), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(f"{self.namespace}\0{content}".encode()).hexdigest()
+        return self._key(_content(article))
+
+    def _key(self, content: dict) -> str:
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(f"{self.namespace}\0{text}".encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, article: Article) -> ArticleExtraction | None:
         """The stored extraction of ``article``, or None when there is none or it cannot be trusted."""
-        key = self.key(article)
+        content = _content(article)
+        key = self._key(content)
         try:
             entry = json.loads(self._path(key).read_bytes())
             if entry.get("key") != key:
@@ -93,7 +97,7 @@ class ExtractionCache:
             extraction = ArticleExtraction.from_json(entry["extraction"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if _content(extraction.article) != _content(article):
+        if _content(extraction.article) != content:
             return None
         return replace(extraction, article=article)
 

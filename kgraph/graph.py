@@ -96,8 +96,8 @@ def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEF
         fact = facts[identity]
         # each record once, in the order of its JSON text, its keys sorted: what reading that JSON back gives,
         # without a new string for every key of every record
-        unique = {json.dumps(e.to_json(), sort_keys=True): e for e in fact["evidence"]}
-        evidence = [dict(sorted(unique[text].to_json().items())) for text in sorted(unique)]
+        unique = {json.dumps(record, sort_keys=True): record for record in (e.to_json() for e in fact["evidence"])}
+        evidence = [dict(sorted(unique[text].items())) for text in sorted(unique)]
         articles = sorted({e["article"] for e in evidence})
         attrs = {"relation": fact["relation"], "articles": articles, "evidence": evidence,
                  "confidence": max(e["confidence"] for e in evidence)}

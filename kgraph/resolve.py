@@ -89,6 +89,7 @@ ACADEMIC = re.compile(r"\b(?:graduat\w*|alumn\w*|degrees?|B\.?A|M\.?A|Ph\.?\s?D|
                       r"students?|studied|educated|taught|teach\w*|fellow(?:ship)?|dean|scholar\w*|research\w*|enrolled|"
                       r"tenure\w*|campus|mathematician|physicist|economist|chemist|biologist|historian)\b", re.IGNORECASE)
 AFTER_A_PLACE = re.compile(r"\b[A-Z][\w'’.-]*,[ \t]*$")  # "Tampa, " before "Fla.": the name is a qualifier
+IN_A_PLACE = re.compile(r"\b(?:in|near|outside|around)\s+$")  # "in " before "Warsaw": a place, not a university
 
 
 @dataclass
@@ -302,7 +303,9 @@ def resolve(extractions: Iterable[ArticleExtraction], *, overrides: Overrides | 
         groups[links.final(local.key)].append(local)
     splits: list[tuple[_Local, str, str]] = []
     clusters = _split(groups, _fits_context, "different-context", splits)
-    clusters = _split(clusters, lambda local, part, _: not overrides.apart(local.names, _names(part)),
+    # without keep-apart pairs, every entity fits: no need to gather the names of every part for each
+    clusters = _split(clusters, lambda local, part, _: not (overrides.keep_apart
+                                                            and overrides.apart(local.names, _names(part))),
                       "user-keep-apart", splits)
 
     resolution = Resolution(entities={})
@@ -412,8 +415,9 @@ def _read_mentions(local: _Local, mentions: list[EntityMention], text: str, stri
 
 def _own_key(local: _Local, names: list[str], overrides: Overrides, mentions: list[EntityMention], text: str) -> None:
     entity = local.entity
-    if _full_name(entity):
-        names = [_full_name(entity)]  # "International Cricket Council (ICC)": the alias lists speak of the full name
+    full = _full_name(entity)
+    if full:
+        names = [full]  # "International Cricket Council (ICC)": the alias lists speak of the full name
     user = next((overrides.aliases[name_key(n)] for n in names if name_key(n) in overrides.aliases), None)
     curated = next((curated_alias(n) for n in names if curated_alias(n)), None)
     key = name_key(entity.name)
@@ -432,9 +436,8 @@ def _own_key(local: _Local, names: list[str], overrides: Overrides, mentions: li
     elif curated:
         local.key, local.rule, local.via, local.canonical = (f"alias:{name_key(curated[0])}", "curated-alias",
                                                              curated[0], curated[0])
-    elif _full_name(entity):
+    elif full:
         # "Michie" or "ICC" in an article that also says "Jonathan Michie", "International Criminal Court (ICC)"
-        full = _full_name(entity)
         local.key, local.rule, local.via = f"name:{name_key(full)}", "same-name", full
     elif entity.type == "PLACE":
         local.qualifier = qualifier
@@ -677,7 +680,7 @@ def _academic(text: str, mention: EntityMention) -> bool:
     a place ("in Warsaw")."""
     before = text[max(0, mention.span.start - 40):mention.span.start]
     after = text[mention.span.end:mention.span.end + 25]
-    if re.search(r"\b(?:in|near|outside|around)\s+$", before):
+    if IN_A_PLACE.search(before):
         return False
     return bool(ACADEMIC.search(before.split("\n")[-1]) or ACADEMIC.search(after.split("\n")[0]))
 
@@ -901,7 +904,7 @@ def _excerpt(text: str, mention: EntityMention) -> str:
         low = max(0, min(middle - EXCERPT // 2, len(sentence) - EXCERPT))
         high = low + EXCERPT
         sentence = ("…" if low else "") + sentence[low:high] + ("…" if high < len(sentence) else "")
-    return re.sub(r"\s+", " ", sentence).strip()
+    return " ".join(sentence.split())  # every run of white space one space, none at the ends
 
 
 def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _Links,
