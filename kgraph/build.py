@@ -312,10 +312,8 @@ def load_extractions(out: str | Path) -> dict[str, ArticleExtraction]:
 
 
 def _line(extraction: ArticleExtraction) -> bytes:
-    """One line of ``articles.jsonl``. U+2028 and U+2029 are escaped: readers that split lines the way
-    Python's ``str.splitlines`` does would otherwise cut a line in two."""
-    line = json.dumps(extraction.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return (line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
+    """One line of ``articles.jsonl``: :meth:`ArticleExtraction.json_line`."""
+    return extraction.json_line()
 
 
 def write_extractions(extractions: Iterable[ArticleExtraction], path: str | Path) -> Path:

@@ -3,7 +3,7 @@
 An entry is keyed by the article's content (every field but the file path), the spaCy pipeline's
 name and version, kgraph's version and a fingerprint of the extraction code and models: edit an
 article, change the model, upgrade kgraph or edit ``kgraph/extract`` and the entry is not found.
-Entries are JSON files written atomically; one that cannot be read or does not match is ignored
+Entries are files of two lines (the key, the extraction as JSON) written atomically; one that cannot be read or does not match is ignored
 (and recomputed), so a corrupt cache costs time, never a wrong graph.
 
 >>> import tempfile
@@ -35,7 +35,7 @@ PACKAGE = Path(__file__).resolve().parent
 # What decides an article's extraction besides its text and the spaCy pipeline (build.py: long articles in pieces).
 EXTRACTION_SOURCES = ("extract", "models", "data", "nlp.py", "names.py", "types.py", "errors.py", "ingest.py",
                       "build.py")
-FORMAT = 1
+FORMAT = 2  # 2: an entry is its key and an articles.jsonl line (1: one JSON object)
 
 
 def default_cache_dir() -> Path:
@@ -66,7 +66,7 @@ def extraction_fingerprint() -> str:
 
 
 class ExtractionCache:
-    """Extractions stored under ``folder``, one JSON file per article and pipeline.
+    """Extractions stored under ``folder``, one file per article and pipeline.
 
     ``pipeline`` names the spaCy pipeline and its version (see :func:`kgraph.nlp.pipeline_version`).
     """
@@ -84,17 +84,17 @@ class ExtractionCache:
         return hashlib.sha256(f"{self.namespace}\0{text}".encode()).hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / key[:2] / f"{key}.entry"
 
     def get(self, article: Article) -> ArticleExtraction | None:
         """The stored extraction of ``article``, or None when there is none or it cannot be trusted."""
         content = _content(article)
         key = self._key(content)
         try:
-            entry = json.loads(self._path(key).read_bytes())
-            if entry.get("key") != key:
+            stored_key, _, line = self._path(key).read_bytes().partition(b"\n")
+            if stored_key != key.encode():
                 return None
-            extraction = ArticleExtraction.from_json(entry["extraction"])
+            extraction = ArticleExtraction.from_json(json.loads(line))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         if _content(extraction.article) != content:
@@ -102,12 +102,15 @@ class ExtractionCache:
         return replace(extraction, article=article)
 
     def put(self, extraction: ArticleExtraction) -> None:
-        """Store ``extraction`` atomically; a cache that cannot be written is skipped, the build goes on."""
+        """Store ``extraction`` atomically; a cache that cannot be written is skipped, the build goes on.
+
+        An entry is its key on one line, then the extraction as a line of ``articles.jsonl``
+        (:meth:`ArticleExtraction.json_line`, made once for the cache and the build's store).
+        """
         key = self.key(extraction.article)
-        entry = {"key": key, "extraction": extraction.to_json()}
         try:
             # Not fsynced: an entry lost in a power cut is computed again; a reader never sees half of one.
-            atomic_write(self._path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True), durable=False)
+            atomic_write(self._path(key), key.encode() + b"\n" + extraction.json_line(), durable=False)
         except OSError:
             pass
 

@@ -6,6 +6,7 @@ its :class:`Evidence` all the way to the exports.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -152,6 +153,25 @@ class ArticleExtraction:
     entities: list[ArticleEntity]
     mentions: list[EntityMention]
     relations: list[RelationMention]
+    # its json_line() once made (the cache and the build's store both write it); made anew by replace()
+    _line: bytes | None = field(default=None, init=False, repr=False, compare=False)
+
+    def json_line(self) -> bytes:
+        r"""The record as one line of ``articles.jsonl`` (compact JSON, keys sorted, newline-terminated), made
+        once: the cache and the build's store write the same bytes. U+2028 and U+2029 are escaped: readers
+        that split lines the way Python's ``str.splitlines`` does would otherwise cut a line in two.
+
+        Do not change a record after asking for its line; make a new one (``dataclasses.replace``).
+
+        >>> a = Article(id="a", text="NATO\u2028met.", clean="NATO met.", clean_to_text=((0, 0),))
+        >>> line = ArticleExtraction(a, [], [], []).json_line()
+        >>> line.count(b"\n"), b"\\u2028" in line, ArticleExtraction.from_json(json.loads(line)).article == a
+        (1, True, True)
+        """
+        if self._line is None:
+            text = json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            self._line = (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
+        return self._line
 
     def to_json(self) -> dict:
         """Everything in the record as JSON-ready data, deterministic: :meth:`from_json` gives it back equal.

@@ -147,7 +147,7 @@ def test_the_cli_caches_in_the_folder_it_is_given(seeds, tmp_path):
     result = CliRunner().invoke(main, ["build", str(seeds), "-o", str(tmp_path / "out"), "--workers", "1",
                                        "--cache-dir", str(cache)])
     assert result.exit_code == 0, result.output
-    assert len(list(cache.rglob("*.json"))) == 9
+    assert len(list(cache.rglob("*.entry"))) == 9
     result = CliRunner().invoke(main, ["build", str(seeds), "-o", str(tmp_path / "out2"), "--workers", "1",
                                        "--cache-dir", str(tmp_path / "unused"), "--no-cache"])
     assert result.exit_code == 0, result.output
