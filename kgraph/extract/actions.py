@@ -1,6 +1,8 @@
 """Organization-action-place from the dependency parse: "the US will send more troops to Iraq"."""
 from __future__ import annotations
 
+from spacy.attrs import POS
+from spacy.symbols import VERB
 from spacy.tokens import Token
 
 from ..types import RelationMention
@@ -15,8 +17,12 @@ PRONOUNS = {"it", "they", "its", "their"}
 def action_relations(ctx: DocContext) -> list[RelationMention]:
     """An actor (an organization, or a country acting as one) doing something in or to a place."""
     found = []
-    for token in ctx.doc:
-        if token.pos_ != "VERB" or token.lemma_ in REPORTING_VERBS or token.lemma_ in STATIVE_VERBS:
+    doc = ctx.doc
+    for i, pos in enumerate(doc.to_array(POS).tolist()):  # the verbs, with no Token made for the other words
+        if pos != VERB:
+            continue
+        token = doc[i]
+        if token.lemma_ in REPORTING_VERBS or token.lemma_ in STATIVE_VERBS:
             continue
         actor = _actor(ctx, token)
         if actor is None:

@@ -35,6 +35,8 @@ antecedent's span as provenance (:attr:`RelationMention.subject_antecedent`).
 """
 from __future__ import annotations
 
+from spacy.attrs import LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Token
 
 from ..types import EntityMention, Span
@@ -59,14 +61,21 @@ LOOKBACK = 3  # sentences
 NOMINALS = {"company", "firm", "group", "bank", "corporation", "organization", "organisation", "agency", "airline",
             "business", "retailer", "startup", "manufacturer", "publisher", "studio", "newspaper", "charity",
             "conglomerate", "insurer", "lender", "carrier", "automaker", "chain", "brand"}
+# The words pronoun_mentions looks at, as the ids of their lower-case forms: the other tokens are skipped on the
+# Doc's array of those ids, with no Token made for them.
+WATCHED = {get_string_id(word) for word in ("where", *FIRST_PERSON, *PERSONAL, *RELATIVE, *NOMINALS)}
 
 
 def pronoun_mentions(ctx: DocContext) -> list[tuple[EntityMention, int | None]]:
     """Each pronoun of the article that can be a relation argument, with the index of its antecedent
     mention in ``ctx.mentions`` (None when the article names none)."""
     found = []
-    sentences = list(ctx.doc.sents)
-    for token in ctx.doc:
+    doc = ctx.doc
+    sentences = list(doc.sents)
+    for i, lower in enumerate(doc.to_array(LOWER).tolist()):
+        if lower not in WATCHED:
+            continue
+        token = doc[i]
         word = token.lower_
         if word == "where":
             if ctx.mention_at(token) is None and token.dep_ == "advmod" and token.head.dep_ == "relcl" and _working(token.head):

@@ -11,6 +11,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
@@ -103,28 +104,50 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     split_qualified_places(doc)
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
-    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
+    ents = doc.ents  # read once: each reading makes every entity's Span anew
+    by_start = {ent.start: ent for ent in ents}
+    sentences = _Sentences(doc)
+    surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1}
     mentions = []
     headline_mentions = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ not in LABEL_TYPES:
             continue
-        mention = _mention(ent, article, surnames)
+        sent = sentences.of(ent.start)
+        mention = _mention(ent, sent, article, surnames)
         if mention is None:
             continue
-        if _in_place_context(ent):
+        if _in_place_context(ent, by_start):
             mention.label = "GPE"
             mention.span = Span(mention.span.text, mention.span.start, mention.span.end, "PLACE")
             mention.place_context = True
-        (headline_mentions if is_headline(ent.sent) else mentions).append(mention)
-    if not any(not is_headline(sent) for sent in doc.sents):
+        (headline_mentions if sentences.headline(sent) else mentions).append(mention)
+    if all(sentences.headlines):
         return sorted(mentions + headline_mentions, key=lambda m: m.span.start)  # a text with no body to check against
     # Title Case headlines defeat the tagger ("NATO Agrees to Expand Iraq Training Mission"):
     # keep a headline mention only when the body names the same entity.
     body_keys = {_base_key(m) for m in mentions}
     kept = [m for m in headline_mentions if _base_key(m) in body_keys or _base_key(m).startswith("country:")]
-    kept += _body_names_in_headlines(doc, article, mentions, kept)
+    kept += _body_names_in_headlines(doc, sentences, article, mentions, kept)
     return sorted(mentions + kept, key=lambda m: m.span.start)
+
+
+class _Sentences:
+    """A Doc's sentences, listed once for all its mentions: the one a token is in (what ``Span.sent`` gives for
+    a span starting there) and whether each is a headline."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.spans = list(doc.sents)
+        self.index = [0] * len(doc)  # token -> its sentence
+        for number, sent in enumerate(self.spans):
+            self.index[sent.start:sent.end] = [number] * len(sent)
+        self.headlines = [is_headline(sent) for sent in self.spans]
+
+    def of(self, token: int) -> SpacySpan:
+        return self.spans[self.index[token]]
+
+    def headline(self, sent: SpacySpan) -> bool:
+        return self.headlines[self.index[sent.start]]
 
 
 def add_repeated_names(doc: Doc) -> None:
@@ -138,31 +161,36 @@ def add_repeated_names(doc: Doc) -> None:
     >>> [(e.text, e.label_) for e in doc.ents]
     [('Jessica McNulty', 'PERSON'), ('McNulty', 'PERSON')]
     """
+    ents = doc.ents  # read once: each reading makes every entity's Span anew
     wanted: dict[tuple[str, ...], str] = {}
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha and ent[-1].text[0].isupper() and len(ent[-1]) > 2:
             wanted.setdefault((ent[-1].text,), "PERSON")
         if ent.label_ in LABEL_TYPES and len(ent) > 1 and all(t.is_alpha or t.is_punct for t in ent):
             wanted.setdefault(tuple(t.text for t in ent), ent.label_)
     if not wanted:
         return
-    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
-    texts = [t.text for t in doc]
-    starts: dict[str, list[int]] = defaultdict(list)  # where each word is, so a name is looked for only there
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    by_start = {ent.start: ent for ent in ents}
+    strings = doc.vocab.strings
+    texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]  # each token's text, with no Token made
+    first_words = {words[0] for words in wanted}
+    starts: dict[str, list[int]] = defaultdict(list)  # where each first word is, so a name is looked for only there
     for i, text in enumerate(texts):
-        starts[text].append(i)
+        if text in first_words:
+            starts[text].append(i)
     found = []
     for words, label in sorted(wanted.items(), key=lambda kv: -len(kv[0])):
         size = len(words)
         for i in starts.get(words[0], ()):
             if tuple(texts[i:i + size]) != words or any(j in taken for j in range(i, i + size)):
                 continue
-            if label == "PERSON" and size == 1 and _in_place_context(doc[i:i + 1]):
+            if label == "PERSON" and size == 1 and _in_place_context(doc[i:i + 1], by_start):
                 continue  # "Austin, Texas" after "Lloyd Austin"
             taken.update(range(i, i + size))
             found.append(SpacySpan(doc, i, i + size, label=label))
     if found:
-        doc.set_ents(sorted([*doc.ents, *found], key=lambda e: e.start), default="unmodified")
+        doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
 
 
 UK_NATIONS = {"England", "Scotland", "Wales", "Northern Ireland"}  # countries, though not ISO 3166 ones
@@ -204,19 +232,23 @@ def _town_and_country(ent: SpacySpan) -> list[tuple[int, int]] | None:
     return pieces if country(last) is not None or last in UK_NATIONS else None
 
 
-def _body_names_in_headlines(doc: Doc, article: Article, body: list[EntityMention],
+def _body_names_in_headlines(doc: Doc, sentences: _Sentences, article: Article, body: list[EntityMention],
                              kept: list[EntityMention]) -> list[EntityMention]:
     """Names the body uses, found again in Title Case headlines that the tagger missed them in."""
     taken = {i for m in kept for i in range(*m.tokens)}
     by_name = {}
     for mention in body:
         by_name.setdefault(mention.name, mention)
+    longest_first = sorted(by_name, key=len, reverse=True)
     found = []
-    for sent in doc.sents:
-        if not is_headline(sent):
+    for sent, headline in zip(sentences.spans, sentences.headlines):
+        if not headline:
             continue
-        for name in sorted(by_name, key=len, reverse=True):
-            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", sent.text):
+        text = sent.text
+        for name in longest_first:
+            if name not in text:
+                continue  # most names are not in a given headline: no pattern to make for them
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
                 span = doc.char_span(sent.start_char + match.start(), sent.start_char + match.end())
                 if span is None or any(i in taken for i in range(span.start, span.end)):
                     continue
@@ -239,16 +271,16 @@ def is_headline(sent: SpacySpan) -> bool:
     return len(words) >= 3 and sum(t.text[0].isupper() for t in words) >= 0.75 * len(words)
 
 
-def _in_place_context(ent: SpacySpan) -> bool:
-    """"Austin, Texas", "an Austin-based firm": the name is a place here, whatever the tagger said."""
-    doc = ent.doc
-    after = doc[ent.end:ent.end + 3]
-    if len(after) >= 2 and after[0].text == "-" and after[1].lower_ == "based":
+def _in_place_context(ent: SpacySpan, entities: dict[int, SpacySpan]) -> bool:
+    """"Austin, Texas", "an Austin-based firm": the name is a place here, whatever the tagger said.
+    ``entities``: the Doc's entity spans by their first token."""
+    doc, end = ent.doc, ent.end
+    if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ == "based":
         return True
-    if ent.end < len(doc) and doc[ent.end].lower_.startswith("-based"):
+    if end < len(doc) and doc[end].lower_.startswith("-based"):
         return True
-    if len(after) >= 2 and after[0].text == "," and after[1].ent_type_ == "GPE" and after[1].ent_iob_ == "B":
-        nxt = next(e for e in doc.ents if e.start == after[1].i)
+    if end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].ent_type_ == "GPE" and doc[end + 1].ent_iob_ == "B":
+        nxt = entities[end + 1]
         return country(nxt.text) is not None or nxt.text in US_STATES
     return False
 
@@ -337,24 +369,25 @@ def _age_apposition(ent: SpacySpan) -> bool:
     return age.isdigit() and 0 < int(age) < 120
 
 
-def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset()) -> EntityMention | None:
-    """The mention of one entity span: its offsets cover the name as written with any title before it
-    ("President Lincoln", as CoNLL04 marks it); its name and tokens leave the title out, for the role patterns."""
+def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
+             surnames: set[str] = frozenset()) -> EntityMention | None:
+    """The mention of one entity span (in sentence ``sent``): its offsets cover the name as written with any title
+    before it ("President Lincoln", as CoNLL04 marks it); its name and tokens leave the title out, for the role
+    patterns."""
     raw = ent.text
     if "\n" in raw:
         return None
     name_tokens = _without_titles(ent) if ent.label_ == "PERSON" else ent
-    name = normalize_name(name_tokens.text)
+    name = _normalized(raw if name_tokens.start == ent.start else name_tokens.text)
     if ent.label_ == "PERSON":
         name, _titles = strip_titles(name)
     if not any(c.isalpha() for c in name) or len(name) > 120:
         return None
     if " " not in name and (name.casefold() in GENERIC_WORDS or name.rstrip(".").casefold() in HONORIFICS):
         return None
-    surface = _surface(ent)
+    surface = _surface(ent, sent)
     start = article.to_text_offset(surface.start_char)
     end = article.to_text_offset(surface.end_char - 1) + 1
-    sent = ent.sent
     sentence = (article.to_text_offset(sent.start_char), article.to_text_offset(max(sent.end_char - 1, sent.start_char)) + 1)
     label = HEAD_WORD_LABELS.get(surface[-1].lower_.rstrip("."), ent.label_) if len(surface) > 1 else ent.label_
     if label in ("PERSON", "ORG") and not name.isupper() and name not in surnames and country(name):
@@ -371,8 +404,15 @@ def _mention(ent: SpacySpan, article: Article, surnames: set[str] = frozenset())
                          label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
 
 
-def _surface(ent: SpacySpan) -> SpacySpan:
+@functools.lru_cache(maxsize=65536)
+def _normalized(text: str) -> str:
+    """:func:`normalize_name`, remembered: news names the same entities again and again."""
+    return normalize_name(text)
+
+
+def _surface(ent: SpacySpan, sent: SpacySpan) -> SpacySpan:
     """The entity's tokens without a leading article or a trailing possessive: "the U.S. Army's" -> "U.S. Army".
+    ``sent`` is the entity's sentence.
 
     A full stop written apart ("Hal Wallis .") is left out, but for the one of a state's abbreviation standing
     alone ("Minn ."; CoNLL04 train: 13 of 16 so, and 0 of 26 after "Town , State"); in pre-tokenized text one
@@ -384,10 +424,10 @@ def _surface(ent: SpacySpan) -> SpacySpan:
         start += 1
     while end - start > 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].is_punct and doc[end - 1].text != "."
                                or doc[end - 1].lower_ in TRAILING_WORDS
-                               or doc[end - 1].text == "." and (doc[end - 2].whitespace_ or not _pretokenized(ent.sent))):
+                               or doc[end - 1].text == "." and (doc[end - 2].whitespace_ or not _pretokenized(sent))):
         end -= 1
     if (end < len(doc) and doc[end].text == "." and not doc[end - 1].whitespace_ and doc[end - 1].is_alpha
-            and (end + 1 == len(doc) or doc[end].whitespace_) and _pretokenized(ent.sent)):
+            and (end + 1 == len(doc) or doc[end].whitespace_) and _pretokenized(sent)):
         end += 1
     elif end - start == 1 and end < len(doc) and doc[end].text == "." and f"{doc[start].text}." in AP_STATES:
         end += 1  # "Chisholm , Minn .": the sentence's full stop, split off, was the abbreviation's own
