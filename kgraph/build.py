@@ -311,18 +311,13 @@ def load_extractions(out: str | Path) -> dict[str, ArticleExtraction]:
         return {extraction.article.id: extraction for extraction in stored}
 
 
-def _line(extraction: ArticleExtraction) -> bytes:
-    """One line of ``articles.jsonl``: :meth:`ArticleExtraction.json_line`."""
-    return extraction.json_line()
-
-
 def write_extractions(extractions: Iterable[ArticleExtraction], path: str | Path) -> Path:
     """Write ``articles.jsonl``: one extraction per line, sorted by article id, byte-identical for the same input."""
     if isinstance(extractions, StoredExtractions):
         return extractions.write(Path(path))
     with atomic_file(path) as handle:
         for extraction in sorted(extractions, key=lambda e: e.article.id):
-            handle.write(_line(extraction))
+            handle.write(extraction.json_line())
     return Path(path)
 
 
@@ -366,7 +361,7 @@ class StoredExtractions:
             self.spill = open(fd, "w+b")  # noqa: SIM115 - closed in __exit__
             self.spill_path = Path(name)
             self.files.append(self.spill)
-        line = _line(extraction)
+        line = extraction.json_line()
         offset = self.spill.seek(0, os.SEEK_END)
         self.spill.write(line)
         self.where[extraction.article.id] = (self.spill, offset, len(line), len(extraction.relations))
@@ -443,7 +438,7 @@ class StoredExtractions:
                 if self.where[article_id][0] is self.spill:
                     handle.write(self._line(article_id))
                 else:  # written by an earlier build, perhaps an older kgraph: in today's form
-                    handle.write(_line(self.get(article_id)))
+                    handle.write(self.get(article_id).json_line())
         return path
 
 

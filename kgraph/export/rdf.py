@@ -315,21 +315,24 @@ def _event_time(data: dict, articles: dict, sources: list[str]) -> str | None:
     return None
 
 
-_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
-               "trig": ox.RdfFormat.TRIG}
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "json-ld": ox.RdfFormat.JSON_LD, "trig": ox.RdfFormat.TRIG}
 _PREFIX_LINES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items())).encode()
 # A line separator is legal inside an RDF literal, but readers that split lines as Python's str.splitlines
 # does would cut the line there; the escape means the same character in every one of the four syntaxes.
 _LINE_BREAKS = {b"\xe2\x80\xa8": b"\\u2028", b"\xe2\x80\xa9": b"\\u2029"}
 
 
+def _escaped(data: bytes) -> bytes:
+    """``data`` with U+2028 and U+2029 written as escapes (``_LINE_BREAKS``)."""
+    for raw, escaped in _LINE_BREAKS.items():
+        data = data.replace(raw, escaped)
+    return data
+
+
 def _write_lines(lines: Iterator[str], output: BinaryIO) -> None:
     """Write N-Triples or N-Quads lines, a few thousand at a time, with U+2028/U+2029 escaped (``_LINE_BREAKS``)."""
     for chunk in iter(lambda: list(itertools.islice(lines, _LINES_AT_ONCE)), []):
-        data = "".join(chunk).encode("utf-8")
-        for raw, escaped in _LINE_BREAKS.items():
-            data = data.replace(raw, escaped)
-        output.write(data)
+        output.write(_escaped("".join(chunk).encode("utf-8")))
 
 
 _LINES_AT_ONCE = 8192
@@ -384,9 +387,7 @@ class _Cleaned:
                 cut = len(data) - tail
                 break
         data, self.pending = data[:cut], data[cut:]
-        for raw, escaped in _LINE_BREAKS.items():
-            data = data.replace(raw, escaped)
-        self.output.write(data)
+        self.output.write(_escaped(data))
         return size
 
     def flush(self) -> None:
