@@ -127,6 +127,15 @@ class LedgerEntry:
 LEDGER_FIELDS = tuple(f.name for f in fields(LedgerEntry))
 
 
+def ledger_order(row: LedgerEntry) -> tuple:
+    """The ledger's order: by entity, merges before kept-apart pairs, then article, name, rule, other name, and
+    last the evidence and score, so that no two rows tie (rows come from a set, whose order varies between runs:
+    two mentions of one name in one article, merged by the same rule, differ only in their sentence).
+    """
+    return (row.entity, row.decision != "merged", row.article, row.name, row.rule, row.other, row.evidence,
+            row.score is None, row.score or 0.0, row.label, row.type)
+
+
 @dataclass
 class Resolution:
     entities: dict[str, Entity]
@@ -973,7 +982,7 @@ def _ledger(resolution: Resolution, clusters: dict[str, list[_Local]], links: _L
             apart.add(frozenset((a, b)))
             rule = _apart_reason(entities[a], entities[b], overrides)
             row("kept apart", a, _display(entities[a], name), first_local[a], rule, None, b)
-    return sorted(rows, key=lambda r: (r.entity, r.decision != "merged", r.article, r.name, r.rule, r.other))
+    return sorted(rows, key=ledger_order)
 
 
 def _surface(entity: ArticleEntity, mentions: list[EntityMention]) -> str:

@@ -16,7 +16,7 @@ from kgraph.evaluate_resolution import evaluate_resolution, score_clustering
 from kgraph.extract import extract_articles
 from kgraph.ingest import make_article, read_articles
 from kgraph.names import name_key
-from kgraph.resolve import load_overrides, resolve
+from kgraph.resolve import LedgerEntry, ledger_order, load_overrides, resolve
 from kgraph.types import ArticleEntity, ArticleExtraction, EntityMention, Span
 
 CORPUS = Path(__file__).parent / "resolution"
@@ -109,6 +109,24 @@ def test_the_same_input_gives_the_same_ids_and_ledger(extractions, resolution):
     assert sorted(again.entities) == sorted(resolution.entities)
     assert again.members == resolution.members
     assert again.ledger == resolution.ledger
+
+
+def test_ledger_rows_have_one_order_whatever_order_they_come_in():
+    """Two mentions of "Lincoln" in one article, both merged into Lincoln, Nebraska by the same rule, differ only
+    in their sentence; resolution gathers rows in a set, whose order differs from process to process (a 10,000
+    article build wrote merges.csv with such a pair swapped between its 1-worker and 2-worker runs)."""
+    def merged(sentence: str, score: float | None = 0.8) -> LedgerEntry:
+        return LedgerEntry("merged", "place/lincoln", "Lincoln", "PLACE", "Lincoln", "006262.txt", "place-context",
+                           score, "nebraska", sentence)
+
+    rows = [merged("This is the Garrett place where Booth, assassin of Lincoln, was cornered."),
+            merged("Graham married Florence Morris, originally of Lincoln, Nebraska."),
+            merged("Graham married Florence Morris, originally of Lincoln, Nebraska.", None),
+            LedgerEntry("kept apart", "place/lincoln", "Lincoln", "PLACE", "Lincoln", "006262.txt", "different-type",
+                        None, "person/lincoln", "Booth, assassin of Lincoln")]
+    orders = {tuple(sorted(ordering, key=ledger_order)) for ordering in (rows, rows[::-1], rows[1:] + rows[:1])}
+    assert len(orders) == 1
+    assert [row.evidence[:5] for row in orders.pop()] == ["Graha", "Graha", "This ", "Booth"]
 
 
 def test_keep_apart_and_aliases_hold(extractions, resolution, tmp_path):
