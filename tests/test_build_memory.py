@@ -20,8 +20,8 @@ from kgraph.build import StoredExtractions, load_extractions, write_extractions
 from kgraph.export import rdf
 from kgraph.export.graphfiles import _printable, _scalars, write_graphml
 from kgraph.export.ledger import ledger_csv, write_ledger
-from kgraph.names import acronym_definitions
-from kgraph.resolve import _acronym_definitions, resolve
+from kgraph.names import _definitions_in, acronym_definitions
+from kgraph.resolve import resolve
 from kgraph.store import BULK_CHUNK, StoreLocation, _bulk_extend, open_store, write_store
 
 from test_properties import tiny_graph
@@ -205,4 +205,4 @@ TEXT = st.lists(st.sampled_from(["World", "Health", "Organization", "of", "the",
 @settings(max_examples=400, deadline=None, derandomize=True, database=None)
 @given(text=TEXT)
 def test_acronyms_read_around_brackets_are_those_of_the_whole_text(text):
-    assert _acronym_definitions(text) == acronym_definitions(text)
+    assert acronym_definitions(text) == _definitions_in(text)
