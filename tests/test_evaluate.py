@@ -117,8 +117,8 @@ def test_a_small_knowledgenet_run_reads_one_fold(nlp):
 
 
 # Floors a little under the scores of the shipped models (see the README): a regression fails here.
-CONLL04_DEV_FLOORS = {("strict", "micro"): 0.60, ("relaxed", "micro"): 0.65,
-                      ("relaxed", "mission"): 0.62}
+CONLL04_DEV_FLOORS = {("strict", "micro"): 0.61, ("relaxed", "micro"): 0.66,
+                      ("relaxed", "mission"): 0.64}
 KNOWLEDGENET_FOLD3_FLOOR = 0.56
 
 

@@ -157,3 +157,39 @@ def test_a_company_of_a_town_and_its_state_is_based_in_both(nlp):
     assert [(r.subject.text, r.object.text, r.confidence, r.extractor) for r in added] == [
         ("Owens-Corning Fiberglass", "Ohio", 0.8, "classifier+region")]
     assert with_the_region(ctx, [town, *added]) == []  # found already: nothing more
+
+
+def spans_of(text: str, nlp) -> dict[str, str]:
+    """Every mention's text and type."""
+    return {m.span.text: m.span.type for m in extract_article(make_article("a", text), nlp).mentions}
+
+
+def test_the_paper_of_a_wire_service_source_line_is_an_organization(nlp):
+    """A source line: item number, town, paper, "in" a language. The recognizer finds neither name."""
+    spans = spans_of("PM2303111794 Moscow IZVESTIYA in Russian 23 Mar 94 p 3", nlp)
+    assert spans.get("Moscow") == "PLACE"
+    assert spans.get("IZVESTIYA") == "ORG"
+
+
+def test_a_title_case_run_that_shares_its_line_is_no_headline(nlp):
+    """"( Text ) Seoul , May 3 ( YONHAP ) -- ...": the parser cuts a Title Case run off the front of the line;
+    read as a headline whose names the body does not repeat, its names were dropped."""
+    spans = spans_of("( Text ) Seoul , May 3 ( YONHAP ) -- The government decided Friday to ask the council "
+                     "to act .", nlp)
+    assert spans.get("Seoul") == "PLACE"
+    assert spans.get("YONHAP") == "ORG"
+
+
+def test_a_headline_on_its_own_line_names_no_paper(nlp):
+    spans = spans_of("Moscow Slams Sanctions\nRussia's foreign ministry criticized the new sanctions on Monday.", nlp)
+    assert not any(label == "ORG" and "Slams" in text for text, label in spans.items())
+
+
+def test_a_newspaper_in_capitals_keeps_its_the(nlp):
+    assert spans_of("London THE SUNDAY TIMES 30 Jan 94 pp 1 , 15", nlp).get("THE SUNDAY TIMES") == "ORG"
+
+
+def test_an_organization_cut_at_of_gets_its_place_back(nlp):
+    spans = spans_of("The registrar of the University of Nigeria 's Nsukka campus , U. Umeh , said he had closed "
+                     "the university .", nlp)
+    assert spans.get("University of Nigeria") == "ORG"
