@@ -110,11 +110,12 @@ def build(articles: tuple[Path, ...], out: Path, model: str, base_iri: str, max_
     """Build the graph of ARTICLES (files or folders: .txt .md .html .jsonl) and write every export.
 
     \b
-    Writes graph.ttl, graph.nt, graph.jsonld, graph.trig (RDF), graph.json (node-link),
-    graph.graphml (Gephi), graph.html (open in a browser), articles.jsonl (every article's
-    extraction, which --update and `kgraph remove` rebuild from) and build-report.json
-    (every input: processed, skipped and why, or failed and why). Each file is replaced
-    atomically; one build at a time may write to a folder.
+    Writes graph.ttl, graph.nt, graph.jsonld, graph.trig, graph.nq (RDF), graph.json
+    (node-link), graph.graphml (Gephi), graph.html (open in a browser), store/ (what
+    `kgraph query` opens), articles.jsonl (every article's extraction, which --update and
+    `kgraph remove` rebuild from) and build-report.json (every input: processed, skipped
+    and why, or failed and why). Each file is replaced atomically; one build at a time may
+    write to a folder.
 
     \b
     merges.csv is the resolution ledger: every name merged into an entity (rule, score,

@@ -197,6 +197,25 @@ def test_the_query_store_is_loaded_a_chunk_at_a_time(seeds_build, tmp_path, monk
     assert set(persistent) == set(in_memory)
 
 
+
+def test_the_build_loads_its_n_quads_into_the_store_a_run_of_lines_at_a_time(seeds_build, tmp_path, monkeypatch):
+    """The store a build writes from graph.nq and graph.nt, read in runs of lines far smaller than the files,
+    holds what loading graph.trig in memory gives: every article's graph, and their union as the default graph."""
+    out = seeds_build[1]
+    loads = []
+    real = ox.Store.bulk_load
+    monkeypatch.setattr("kgraph.store.BULK_BYTES", 4096)
+    monkeypatch.setattr(ox.Store, "bulk_load", lambda self, **kw: (loads.append(len(kw["input"])), real(self, **kw)))
+    for name in ("graph.nq", "graph.nt"):
+        (tmp_path / name).write_bytes((out / name).read_bytes())
+    persistent = open_store(StoreLocation(write_store(tmp_path / "graph.nq", tmp_path, union=tmp_path / "graph.nt"),
+                                          persistent=True))
+    monkeypatch.undo()
+    assert len(loads) > 20 and max(loads) <= 2 * 4096 and all(size > 0 for size in loads)
+    in_memory = open_store(StoreLocation(out / "graph.trig", persistent=False))
+    assert len(persistent) == len(in_memory) > 1000
+    assert set(persistent) == set(in_memory)
+
 TEXT = st.lists(st.sampled_from(["World", "Health", "Organization", "of", "the", "WHO", "W.H.O.", "(", ")", " ",
                                  "\t", "\n", ",", "-", "Bank", "B", "(the ", "((", "Red Cross", "RC", "é"]),
                 max_size=30).map("".join)
