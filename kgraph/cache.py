@@ -94,12 +94,14 @@ class ExtractionCache:
             stored_key, _, line = self._path(key).read_bytes().partition(b"\n")
             if stored_key != key.encode():
                 return None
-            extraction = ArticleExtraction.from_json(json.loads(line))
+            extraction = ArticleExtraction.from_line(line)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        if extraction.article == article:
+            return extraction  # its line too, as the build stores it
         if _content(extraction.article) != content:
             return None
-        return replace(extraction, article=article)
+        return replace(extraction, article=article)  # the same content from another file: a line of its own
 
     def put(self, extraction: ArticleExtraction) -> None:
         """Store ``extraction`` atomically; a cache that cannot be written is skipped, the build goes on.

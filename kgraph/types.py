@@ -189,6 +189,20 @@ class ArticleExtraction:
         }
 
     @classmethod
+    def from_line(cls, line: bytes) -> ArticleExtraction:
+        """The record a :meth:`json_line` holds, with that line kept as its own (not made again when asked for).
+
+        >>> a = Article(id="a", text="NATO met.", clean="NATO met.", clean_to_text=((0, 0),))
+        >>> line = ArticleExtraction(a, [], [], []).json_line()
+        >>> again = ArticleExtraction.from_line(line)
+        >>> again == ArticleExtraction(a, [], [], []) and again.json_line() is line
+        True
+        """
+        extraction = cls.from_json(json.loads(line))
+        extraction._line = line
+        return extraction
+
+    @classmethod
     def from_json(cls, data: dict) -> ArticleExtraction:
         article = dict(data["article"])
         article["clean_to_text"] = tuple(tuple(run) for run in article["clean_to_text"])

@@ -160,3 +160,23 @@ def test_the_default_cache_folder_is_the_users(monkeypatch, tmp_path):
     assert kgraph.cache.default_cache_dir() == tmp_path / "kgraph"
     monkeypatch.setenv("KGRAPH_CACHE_DIR", str(tmp_path / "elsewhere"))
     assert kgraph.cache.default_cache_dir() == tmp_path / "elsewhere"
+
+
+def test_a_hit_is_stored_with_the_path_of_the_file_it_was_read_from(tmp_path):
+    """An entry serves the same article from another file (the content is the key), and the extraction the build
+    stores then names the new file, not the one the entry was made from."""
+    from dataclasses import replace
+
+    from kgraph.ingest import make_article
+    from kgraph.types import ArticleEntity
+
+    cache = ExtractionCache(tmp_path, pipeline="en_core_web_sm-3.8.0")
+    first = replace(make_article("a", "NATO met in Brussels."), path="old/a.txt")
+    stored = ArticleExtraction(first, [ArticleEntity("NATO", "ORG", {"Nato"}, 1)], [], [])
+    cache.put(stored)
+    same = cache.get(first)
+    assert same == stored and same.json_line() == stored.json_line()
+    moved = replace(first, path="new/a.txt")
+    hit = cache.get(moved)
+    assert hit.article == moved and hit.entities == stored.entities
+    assert json.loads(hit.json_line())["article"]["path"] == "new/a.txt"
