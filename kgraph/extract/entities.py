@@ -761,14 +761,31 @@ def _probe(nlp: Language, name: str) -> str | None:
     return labels[0] if labels else None
 
 
+# Components that write nothing the recognizer reads (a token's text, norm, shape, affixes) and no entity
+_BLIND_TO_ENTITIES = {"tok2vec", "tagger", "morphologizer", "parser", "senter", "sentencizer", "lemmatizer",
+                      "trainable_lemmatizer", "kgraph_paragraphs"}
+
+
 @functools.lru_cache(maxsize=8)
 def _recognizer_stands_alone(nlp: Language) -> bool:
-    """The pipeline's "ner" embeds its own token vectors (en_core_web_sm's does; a transformer pipeline's listens
-    to a shared layer), so it can tag a bare Doc alone: the same labels as the whole pipeline for each of CoNLL04
-    train's 1,473 capitalized last words, in 40% of the time."""
+    """The pipeline's "ner" can tag a bare Doc alone and give what the whole pipeline gives: it embeds its own token
+    vectors (en_core_web_sm's does; a transformer pipeline's listens to a shared layer), and no other component
+    sets entities (an entity_ruler) or a norm the recognizer reads (an attribute_ruler may). For en_core_web_sm:
+    the same label as the whole pipeline for each of CoNLL04 train's 1,473 capitalized last words, in 40% of the time."""
     if "ner" not in nlp.pipe_names:
         return False
-    return not any("ner" in getattr(component, "listening_components", ()) for _, component in nlp.pipeline)
+    for name, component in nlp.pipeline:
+        if name == "ner":
+            continue
+        if "ner" in getattr(component, "listening_components", ()):
+            return False
+        factory = nlp.get_pipe_meta(name).factory
+        if factory == "attribute_ruler":
+            if any(attr in ("NORM", "ENT_TYPE", "ENT_IOB") for p in component.patterns for attr in p["attrs"]):
+                return False
+        elif factory not in _BLIND_TO_ENTITIES:
+            return False
+    return True
 
 
 def probe_type(nlp: Language, name: str) -> str | None:
