@@ -409,10 +409,7 @@ class StoredExtractions:
         """The extraction of one article; ``without`` some of its lists ("entities", "mentions", "relations"),
         left empty when the reader has no use for them."""
         try:
-            record = json.loads(self._line(article_id))
-            for part in without:
-                record[part] = []
-            return ArticleExtraction.from_json(record)
+            return ArticleExtraction.from_json(_record_without(self._line(article_id), without))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ExportError(f"the stored extraction of {article_id!r} cannot be read ({type(exc).__name__}: "
                               f"{exc}); rebuild {self.folder} from all its articles without --update.") from exc
@@ -440,6 +437,42 @@ class StoredExtractions:
                 else:  # written by an earlier build, perhaps an older kgraph: in today's form
                     handle.write(self.get(article_id).json_line())
         return path
+
+
+STORED_LISTS = ("entities", "mentions", "relations")  # the lists of a stored line, in the order it holds them
+
+
+def _record_without(line: bytes, without: tuple[str, ...]) -> dict:
+    r"""The record of a stored line, with the lists named in ``without`` empty, and not even parsed: resolution
+    reads no relations and the graph no entities or mentions, most of a line.
+
+    A line is ``{"article":{...},"entities":[...],"mentions":[...],"relations":[...]}``
+    (:meth:`~kgraph.types.ArticleExtraction.json_line`, its keys sorted). No string in it holds an unescaped
+    quote, and nothing inside has a list of those names, so each ``,"<name>":[`` is where one of them starts.
+    Where a line has another shape (an older kgraph's), cutting it leaves broken JSON or other keys: it is
+    read whole.
+
+    >>> line = b'{"article":{"id":"a"},"entities":[{"mentions":1}],"mentions":[],"relations":[{"x":"\\",\\"y\\":["}]}'
+    >>> _record_without(line, ("entities", "mentions")) == {**json.loads(line), "entities": [], "mentions": []}
+    True
+    """
+    record = None
+    starts = [line.find(b',"' + name.encode() + b'":[') for name in STORED_LISTS]
+    if without and 0 < starts[0] < starts[1] < starts[2]:
+        ends = [*starts[1:], line.rfind(b"}")]
+        kept = [name for name in STORED_LISTS if name not in without]
+        pieces = [line[start:end] for name, start, end in zip(STORED_LISTS, starts, ends) if name in kept]
+        try:
+            record = json.loads(b"".join([line[:starts[0]], *pieces, b"}"]))
+        except ValueError:
+            record = None
+        if not isinstance(record, dict) or set(record) != {"article", *kept}:
+            record = None
+    if record is None:
+        record = json.loads(line)
+    for part in without:
+        record[part] = []
+    return record
 
 
 def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: list[Outcome],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import fields
 from pathlib import Path
 
 import networkx as nx
@@ -94,10 +95,7 @@ def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEF
     roles = defaultdict(list)
     for identity in sorted(facts, key=lambda i: tuple("" if x is None else str(x) for x in i)):
         fact = facts[identity]
-        # each record once, in the order of its JSON text, its keys sorted: what reading that JSON back gives,
-        # without a new string for every key of every record
-        unique = {json.dumps(record, sort_keys=True): record for record in (e.to_json() for e in fact["evidence"])}
-        evidence = [dict(sorted(unique[text].items())) for text in sorted(unique)]
+        evidence = _evidence_records(fact["evidence"])
         articles = sorted({e["article"] for e in evidence})
         attrs = {"relation": fact["relation"], "articles": articles, "evidence": evidence,
                  "confidence": max(e["confidence"] for e in evidence)}
@@ -136,6 +134,19 @@ def _fold_roleless_memberships(facts: dict[tuple, dict]) -> None:
         if candidates:
             target = sorted(candidates, key=lambda i: (-len(facts[i]["evidence"]), i[3]))[0]
             facts[target]["evidence"].extend(facts.pop(identity)["evidence"])
+
+
+EVIDENCE_KEYS = tuple(sorted(f.name for f in fields(Evidence)))
+
+
+def _evidence_records(found: list[Evidence]) -> list[dict]:
+    """Each record once, in the order of its JSON text, its keys sorted: what reading that JSON back gives,
+    without a new string for every key of every record. A fact read once (half of them) needs no JSON text."""
+    records = [{key: getattr(evidence, key) for key in EVIDENCE_KEYS} for evidence in found]
+    if len(records) == 1:
+        return records
+    unique = {json.dumps(record): record for record in records}  # the keys are sorted already
+    return [unique[text] for text in sorted(unique)]
 
 
 def _most_common(counter: Counter) -> str | None:

@@ -338,9 +338,9 @@ def _locals(extractions: Iterable[ArticleExtraction], overrides: Overrides
     """The entities of every article, by article id, and the acronym definitions of all the texts, sorted."""
     by_article: list[tuple[str, list[_Local]]] = []
     definitions: set[tuple[str, str]] = set()
-    # one record, and one set of name keys, for the many equal entities of the corpus ("US" in a thousand articles);
-    # resolution only reads them
-    entities: dict[tuple, ArticleEntity] = {}
+    # one record, one list of names and one set of name keys for the many equal entities of the corpus ("US" in a
+    # thousand articles), each worked out once; resolution only reads them
+    entities: dict[tuple, tuple[ArticleEntity, list[str], frozenset[str]]] = {}
     name_sets: dict[frozenset[str], frozenset[str]] = {}
     strings: dict[str, str] = {}  # one string for each name, key and sentence the corpus repeats
     for extraction in extractions:
@@ -351,15 +351,17 @@ def _locals(extractions: Iterable[ArticleExtraction], overrides: Overrides
             by_cluster[mention.cluster].append(mention)
         article = []
         for index, entity in enumerate(extraction.entities):
-            entity = entities.setdefault((entity.name, entity.type, frozenset(entity.aliases), entity.mentions,
-                                          entity.key), entity)
-            names = [entity.name, *sorted(entity.aliases)]
+            identity = (entity.name, entity.type, frozenset(entity.aliases), entity.mentions, entity.key)
+            if identity not in entities:
+                names = [entity.name, *sorted(entity.aliases)]
+                keys = frozenset(name_key(n) for n in names)
+                entities[identity] = (entity, names, name_sets.setdefault(keys, keys))
+            entity, names, keys = entities[identity]
             mentions = by_cluster.get(index, [])
-            keys = frozenset(name_key(n) for n in names)
-            local = _Local(extraction.article.id, index, entity, name_sets.setdefault(keys, keys))
-            _read_mentions(local, mentions, text, strings)
+            local = _Local(extraction.article.id, index, entity, keys)
             _own_key(local, names, overrides, mentions, text)
             local.key = strings.setdefault(local.key, local.key)
+            _read_mentions(local, mentions, text, strings)
             article.append(local)
         context = frozenset(m.external.split(":", 1)[1] for m in article if m.external)
         context |= {c for m in article if m.qualifier for c in qualifier_countries(m.qualifier)}
@@ -373,7 +375,8 @@ def _locals(extractions: Iterable[ArticleExtraction], overrides: Overrides
 
 def _read_mentions(local: _Local, mentions: list[EntityMention], text: str, strings: dict[str, str]) -> None:
     """Keep on ``local`` what resolution asks of its mentions once its article is gone (see :class:`_Local`);
-    ``strings`` gives one string object for equal ones."""
+    ``strings`` gives one string object for equal ones. Its own key must be known (:func:`_own_key`): the words
+    around its mentions are read only where :func:`_link_institutions` may ask about them."""
     first: dict[str, tuple[int, int, EntityMention]] = {}  # name -> its earliest mention (start, position, mention)
     for position, mention in enumerate(mentions):
         if mention.name not in first or mention.span.start < first[mention.name][0]:
@@ -388,7 +391,18 @@ def _read_mentions(local: _Local, mentions: list[EntityMention], text: str, stri
     if local.entity.type == "PLACE":  # where the two are asked
         placed = [_after_a_place(text, m) for m in mentions]
         local.after_a_place, local.only_after_a_place = any(placed), bool(placed) and all(placed)
-    local.academic = any(_academic(text, m) for m in mentions)
+    if _may_name_an_institution(local):
+        local.academic = any(_academic(text, m) for m in mentions)
+
+
+def _may_name_an_institution(local: _Local) -> bool:
+    """Whether :func:`_link_institutions` may ask if the words around the mentions of ``local`` speak of study.
+
+    It asks for capitalized names whose key is then a lone word of a type ("ORG:yale"); only such keys
+    change before it does (a person's lone name becomes a place, a surname its owner), so a lone word's key
+    is one from the start.
+    """
+    return local.entity.name[:1].isupper() and local.key.partition(":")[0] in ENTITY_TYPES
 
 
 def _own_key(local: _Local, names: list[str], overrides: Overrides, mentions: list[EntityMention], text: str) -> None:
@@ -849,15 +863,15 @@ def _merge(key: str, parts: list[_Local]) -> Entity:
     elif key.startswith("PERSON:"):
         entity_type = "PERSON"
     else:
-        entity_type = sorted(votes.items(), key=lambda kv: (-kv[1], TYPE_ORDER[kv[0]]))[0][0]
+        entity_type = min(votes.items(), key=lambda kv: (-kv[1], TYPE_ORDER[kv[0]]))[0]
     external = next((p.external for p in parts if p.external), None)
     canonical = next((p.canonical for p in parts if p.canonical and key.startswith("alias:")), None)
     if canonical:
         name = canonical
     elif entity_type == "PERSON":
-        name = sorted(names, key=lambda n: (-len(n.split()), -names[n], n))[0]
+        name = min(names, key=lambda n: (-len(n.split()), -names[n], n))
     else:
-        name = sorted(names, key=lambda n: (-names[n], -len(n), n))[0]
+        name = min(names, key=lambda n: (-names[n], -len(n), n))
     aliases = set(names) | {alias for p in parts for alias in (p.entity.name, *p.entity.aliases)}
     aliases.discard(name)
     return Entity(id=ids.entity_id(entity_type, key, name), name=name, type=entity_type, aliases=sorted(aliases),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
 
@@ -77,13 +76,17 @@ def _layout(value, indent: str) -> str:
         if not value:
             return "{}"
         inner = indent + " "
-        return "{\n" + ",\n".join([inner + encode_basestring(key) + ": " + _layout(item, inner)
-                                    for key, item in sorted(value.items())]) + "\n" + indent + "}"
+        # a scalar is written where it stands: most values are, and a call per value is half the time
+        return "{\n" + ",\n".join([inner + encode_basestring(key) + ": " + (
+            _SCALARS[type(item)](item) if type(item) in _SCALARS else _layout(item, inner))
+            for key, item in sorted(value.items())]) + "\n" + indent + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"
         inner = indent + " "
-        return "[\n" + ",\n".join([inner + _layout(item, inner) for item in value]) + "\n" + indent + "]"
+        return "[\n" + inner + (",\n" + inner).join([
+            _SCALARS[type(item)](item) if type(item) in _SCALARS else _layout(item, inner)
+            for item in value]) + "\n" + indent + "]"
     return _SCALARS[kind](value)
 
 
@@ -125,35 +128,111 @@ def _write_dict(write, mapping: dict, level: int) -> None:
 def write_graphml(graph: nx.MultiDiGraph, path: str | Path) -> Path:
     """GraphML holds only scalars: lists and records are written as JSON strings.
 
-    networkx's lxml writer streams nodes and edges into the file one by one; it reads them from
-    :class:`_ScalarView`, which converts each as it is asked for, so no second graph is made.
+    The bytes are those of ``nx.write_graphml_lxml(flat, path, encoding="utf-8", prettyprint=True)`` for
+    ``flat``, the graph with every node and edge's attributes made scalar (:func:`_scalars`), written here
+    node by node and edge by edge: networkx's writer builds an lxml element per node, edge and value and
+    walks the graph three times (the tests compare the two writers byte for byte). The key table comes
+    from the value types alone, so each record is turned into JSON once, as it is written.
     """
+    nodes, edges = graph.nodes(data=True), graph.edges(keys=True, data=True)
+    keys = _GraphMLKeys()
+    for _, data in nodes:
+        keys.add(data, "node")
+    for _, _, _, data in edges:
+        keys.add(data, "edge")
     with atomic_file(path) as handle:
-        nx.write_graphml_lxml(_ScalarView(graph), handle, encoding="utf-8", prettyprint=True)
+        handle.write(f"{_GRAPHML_HEAD}{keys.table()}<graph edgedefault=\"directed\">".encode())
+        chunk: list[str] = []
+        for node, data in nodes:
+            chunk.append(_graphml_element(f'<node id="{_xml_attribute(str(_printable(node)))}"', data, "node", keys))
+            if len(chunk) == _ELEMENTS_AT_ONCE:
+                handle.write("".join(chunk).encode("utf-8"))
+                chunk.clear()
+        for u, v, key, data in edges:
+            chunk.append(_graphml_element(f'<edge source="{_xml_attribute(str(_printable(u)))}" target="'
+                                          f'{_xml_attribute(str(_printable(v)))}" id="{_xml_attribute(str(_printable(key)))}"',
+                                          data, "edge", keys))
+            if len(chunk) == _ELEMENTS_AT_ONCE:
+                handle.write("".join(chunk).encode("utf-8"))
+                chunk.clear()
+        chunk.append("</graph></graphml>")
+        handle.write("".join(chunk).encode("utf-8"))
     return Path(path)
 
 
-class _ScalarView:
-    """The graph as GraphML sees it (strings made writable, lists and records as JSON), made on demand: the
-    few methods of a MultiDiGraph that networkx's GraphML writers call."""
+_ELEMENTS_AT_ONCE = 2048
+_GRAPHML_HEAD = ("<?xml version='1.0' encoding='utf-8'?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" "
+                 "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://graphml.graphdrawing.org"
+                 "/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">")
+# GraphML's name for each Python type, as networkx writes it (int is "long", float "double"); TypeError for others
+_GRAPHML_TYPES = nx.readwrite.graphml.GraphML()
+_GRAPHML_TYPES.construct_types()
 
-    graph: dict = {}
 
-    def __init__(self, graph: nx.MultiDiGraph) -> None:
-        self._graph = graph
+class _GraphMLKeys:
+    """The ``<key>`` table networkx writes: ids ``d0``, ``d1``, ... in the order (name, type, node or edge)
+    is first met, nodes before edges, listed newest first."""
 
-    def is_directed(self) -> bool:
-        return True
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str, str], str] = {}
+        self.known: dict[tuple[str, type, str], str] = {}  # the same ids by Python type: no lookup of the GraphML name
 
-    def is_multigraph(self) -> bool:
-        return True
+    def add(self, data: dict, scope: str) -> None:
+        for name in sorted(data):  # in the order _scalars lists them
+            if data[name] is not None:
+                self.id(str(name), _scalar_type(data[name]), scope)
 
-    def nodes(self, data: bool = True) -> Iterator[tuple]:
-        return ((_printable(node), _scalars(attrs)) for node, attrs in self._graph.nodes(data=True))
+    def id(self, name: str, kind: type, scope: str) -> str:
+        known = self.known.get((name, kind, scope))
+        if known is None:
+            entry = (name, _GRAPHML_TYPES.get_xml_type(kind), scope)
+            known = self.known[name, kind, scope] = self.ids.setdefault(entry, f"d{len(self.ids)}")
+        return known
 
-    def edges(self, keys: bool = True, data: bool = True) -> Iterator[tuple]:
-        return ((_printable(u), _printable(v), _printable(key), _scalars(attrs))
-                for u, v, key, attrs in self._graph.edges(keys=True, data=True))
+    def table(self) -> str:
+        return "".join(f'<key id="{key_id}" for="{scope}" attr.name="{_xml_attribute(name)}" attr.type="{xml_type}"/>\n'
+                       for (name, xml_type, scope), key_id in reversed(self.ids.items()))
+
+
+def _graphml_element(opening: str, data: dict, scope: str, keys: _GraphMLKeys) -> str:
+    """A node or an edge, ``opening`` being its start tag without the ``>``, as lxml pretty-prints it."""
+    values = _scalars(data)
+    if not values:
+        return opening + "/>\n"
+    lines = [opening, ">\n"]
+    for name, value in values.items():
+        lines += ['  <data key="', keys.id(str(name), type(value), scope), '">', _xml_text(str(value)), "</data>\n"]
+    lines.append("</node>\n" if scope == "node" else "</edge>\n")
+    return "".join(lines)
+
+
+def _xml_text(value: str) -> str:
+    """Element text escaped as libxml2 escapes it."""
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    return value
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;",
+                                    "\n": "&#10;", "\r": "&#13;"})
+
+
+def _xml_attribute(value: str) -> str:
+    """An attribute value escaped as libxml2 escapes it."""
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
+
+def _scalar_type(value) -> type:
+    """The type of ``_scalar(value)``, without making it (a record's JSON is made once, when it is written)."""
+    if isinstance(value, (int, float, bool)) and not isinstance(value, str):
+        return type(value)
+    return str
 
 
 def _scalars(data: dict) -> dict:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -143,6 +142,9 @@ class _Dataset:
         for node_id, data in graph.nodes(data=True):
             self.default_subjects.append(data["iri"])
             self.sources.setdefault(data["iri"], []).append(("entity", node_id))
+        # each evidence record's node IRI, by fact and number: a digest, asked for five times per record
+        self.evidence_nodes = [[self._evidence_iri(data, evidence) for evidence in data["evidence"]]
+                               for _, _, data in self.facts]
         for index, (_, _, data) in enumerate(self.facts):
             for article in data["articles"]:
                 self.stated_in[article].append(index)
@@ -150,23 +152,33 @@ class _Dataset:
                 self.sources.setdefault(subject, []).append(("head", index))
             if data["evidence"]:
                 self.sources[data["iri"]].append(("links", index))
-            for number in range(len(data["evidence"])):
-                self.sources.setdefault(self._evidence_node(index, number), []).append(("evidence", index, number))
+            for number, node in enumerate(self.evidence_nodes[index]):
+                self.sources.setdefault(node, []).append(("evidence", index, number))
         self.default_subjects.sort()
 
     def quads(self) -> Iterator[tuple]:
         """``(graph IRI or None, (subject, predicate, object))``: the default graph, then each article's graph."""
-        for subject in self.default_subjects:
-            for triple in self._subject_triples(subject, kinds=("article", "entity")):
-                yield None, triple
-        for article, name in sorted(self.article_iri.items(), key=lambda kv: kv[1]):
-            for triple in self.article_graph(article):
+        for name, triples in self.graph_groups():
+            for triple in triples:
                 yield name, triple
 
     def triples(self) -> Iterator[tuple]:
         """Every triple of the dataset once, whichever graphs hold it, sorted."""
+        for triples in self.subject_groups():
+            yield from triples
+
+    def graph_groups(self) -> Iterator[tuple[str | None, list[tuple]]]:
+        """:meth:`quads` a run at a time: ``(graph IRI or None, sorted triples)``, a default-graph subject's
+        triples or an article's whole graph."""
+        for subject in self.default_subjects:
+            yield None, self._subject_triples(subject, kinds=("article", "entity"))
+        for article, name in sorted(self.article_iri.items(), key=lambda kv: kv[1]):
+            yield name, self.article_graph(article)
+
+    def subject_groups(self) -> Iterator[list[tuple]]:
+        """:meth:`triples` a subject at a time."""
         for subject in sorted(self.sources):
-            yield from self._subject_triples(subject)
+            yield self._subject_triples(subject)
 
     def article_graph(self, article: str) -> list[tuple]:
         """The triples of one article's named graph, sorted: the facts it states, with its own evidence."""
@@ -254,20 +266,18 @@ class _Dataset:
                 triples.append((fact, t.time_stamp, self.stamps[index]))
         return triples
 
-    def _evidence_node(self, index: int, number: int) -> str:
-        data = self.facts[index][2]
-        evidence = data["evidence"][number]
+    def _evidence_iri(self, data: dict, evidence: dict) -> str:
         return ids.iri(ids.fact_id("evidence", data["iri"], evidence["article"], evidence["sentence_start"],
                                    evidence["subject_start"], evidence["object_start"]), self.base)
 
     def _link(self, index: int, number: int) -> tuple:
         """A fact's link to one of its evidence records."""
-        return self.facts[index][2]["iri"], self.t.evidence, _ref(self._evidence_node(index, number))
+        return self.facts[index][2]["iri"], self.t.evidence, _ref(self.evidence_nodes[index][number])
 
     def _evidence(self, index: int, number: int) -> list[tuple]:
         """The triples of one evidence record of a fact (its node is their subject)."""
         t, data = self.t, self.facts[index][2]
-        evidence, node = data["evidence"][number], self._evidence_node(index, number)
+        evidence, node = data["evidence"][number], self.evidence_nodes[index][number]
         triples = [
             (node, t.type, t.evidence_class_ref),
             (node, t.derived_from, self.article_ref[evidence["article"]]),
@@ -329,24 +339,35 @@ def _escaped(data: bytes) -> bytes:
     return data
 
 
-def _write_lines(lines: Iterator[str], output: BinaryIO) -> None:
-    """Write N-Triples or N-Quads lines, a few thousand at a time, with U+2028/U+2029 escaped (``_LINE_BREAKS``)."""
-    for chunk in iter(lambda: list(itertools.islice(lines, _LINES_AT_ONCE)), []):
-        output.write(_escaped("".join(chunk).encode("utf-8")))
+def _write_lines(groups: Iterator[tuple[str | None, list[tuple]]], output: BinaryIO) -> None:
+    """Write ``(graph IRI or None, triples)`` runs as N-Triples or N-Quads lines, a few thousand at a time,
+    with U+2028/U+2029 escaped (``_LINE_BREAKS``). A run's lines are made in one comprehension: a generator
+    per line and a tuple per quad cost as much as the formatting."""
+    chunk: list[str] = []
+    for graph_name, triples in groups:
+        end = f" <{graph_name}> .\n" if graph_name else " .\n"
+        chunk += [f"<{s}> <{p}> {o}{end}" for s, p, o in triples]
+        if len(chunk) >= _LINES_AT_ONCE:
+            output.write(_escaped("".join(chunk).encode("utf-8")))
+            chunk = []
+    output.write(_escaped("".join(chunk).encode("utf-8")))
 
 
 _LINES_AT_ONCE = 8192
 
 
-def _convert(source: BinaryIO, source_format: ox.RdfFormat, fmt: str, output: BinaryIO) -> None:
+def _convert(source: BinaryIO, source_format: ox.RdfFormat, fmt: str, output: BinaryIO, *, checked: bool = False
+             ) -> None:
     """Parse N-Triples or N-Quads from ``source`` and write them as ``fmt`` to ``output``, in the same order.
 
-    The parse checks every IRI and literal as pyoxigraph would have when making them; Turtle and TriG get
-    the prefixes in alphabetical order. Both sides stream: the file is never in memory whole.
+    The parse checks every IRI and literal as pyoxigraph would have when making them, unless ``checked``
+    says an earlier parse has checked the same terms: pyoxigraph's lenient parse, which skips the checks,
+    takes half the time and reads valid input the same. Turtle and TriG get the prefixes in alphabetical
+    order. Both sides stream: the file is never in memory whole.
     """
     prefixed = fmt in ("turtle", "trig")
     stream = _Cleaned(output, header=_PREFIX_LINES + b"\n" if prefixed else None)
-    ox.serialize(ox.parse(source, source_format), stream, _OX_FORMATS[fmt],
+    ox.serialize(ox.parse(source, source_format, lenient=checked), stream, _OX_FORMATS[fmt],
                  **({"prefixes": _prefixes()} if prefixed else {}))
     stream.close()
 
@@ -428,19 +449,19 @@ def write_rdf(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
     with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
         dataset = _Dataset(graph)
         with atomic_file(folder / "graph.nt") as nt:
-            _write_lines((f"<{s}> <{p}> {o} .\n" for s, p, o in dataset.triples()), nt)
+            _write_lines(((None, triples) for triples in dataset.subject_groups()), nt)
             nt.flush()
             with os.fdopen(os.dup(nt.fileno()), "rb") as union:  # the temp file, read back
                 for name in ("graph.ttl", "graph.jsonld"):
                     union.seek(0)
-                    with atomic_file(folder / name) as handle:
-                        _convert(union, ox.RdfFormat.N_TRIPLES, RDF_FORMATS[name], handle)
+                    with atomic_file(folder / name) as handle:  # the Turtle parse checks every term
+                        _convert(union, ox.RdfFormat.N_TRIPLES, RDF_FORMATS[name], handle,
+                                 checked=name != "graph.ttl")
         with atomic_file(folder / "graph.nq") as nq:
-            _write_lines((f"<{s}> <{p}> {o} <{g}> .\n" if g else f"<{s}> <{p}> {o} .\n"
-                          for g, (s, p, o) in dataset.quads()), nq)
+            _write_lines(dataset.graph_groups(), nq)
             nq.flush()
             with os.fdopen(os.dup(nq.fileno()), "rb") as quads:  # the temp file, read back
                 quads.seek(0)
-                with atomic_file(folder / "graph.trig") as handle:
-                    _convert(quads, ox.RdfFormat.N_QUADS, "trig", handle)
+                with atomic_file(folder / "graph.trig") as handle:  # the same terms as in graph.nt, checked
+                    _convert(quads, ox.RdfFormat.N_QUADS, "trig", handle, checked=True)
     return [folder / name for name in RDF_FORMATS]
