@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import weakref
 
 import networkx as nx
 import pyoxigraph as ox
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kgraph import build, ids
 from kgraph.build import StoredExtractions, load_extractions, write_extractions
+from kgraph.errors import ExportError
 from kgraph.export import rdf
 from kgraph.export.graphfiles import _printable, _scalars, write_graphml
 from kgraph.export.ledger import ledger_csv, write_ledger
@@ -154,6 +157,22 @@ def test_articles_jsonl_from_the_spill_is_what_writing_the_extractions_gives(see
             stored.add(extraction)
         stored.write(tmp_path / "again.jsonl")
     assert (tmp_path / "again.jsonl").read_bytes() == (out / "articles.jsonl").read_bytes()
+
+
+def test_a_stored_line_broken_in_any_list_is_reported_by_the_reader_of_that_list(seeds_build, tmp_path):
+    """Resolution reads a stored line without its relations and the graph without its entities and mentions;
+    whichever list is broken, one of the two readers says so, naming the article."""
+    line = json.loads((seeds_build[1] / "articles.jsonl").read_bytes().splitlines()[0])
+    assert line["entities"] and line["mentions"] and line["relations"]
+    for part, reader in (("entities", "for_resolution"), ("mentions", "for_resolution"), ("relations", "for_graph")):
+        broken = {**line, part: [{"not": "a record"}]}
+        (tmp_path / part).mkdir()
+        (tmp_path / part / "articles.jsonl").write_text(json.dumps(broken, sort_keys=True, separators=(",", ":")) + "\n")
+        with StoredExtractions(tmp_path / part) as stored:
+            stored.add_file(tmp_path / part / "articles.jsonl")
+            with pytest.raises(ExportError, match=f"stored extraction of '{line['article']['id']}' cannot be read"):
+                list(getattr(stored, reader)())
+            assert len(list(getattr(stored, "for_graph" if reader == "for_resolution" else "for_resolution")())) == 1
 
 
 def test_graphml_streamed_is_what_networkx_writes_of_the_whole_flat_graph(seeds_build, tmp_path):
