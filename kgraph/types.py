@@ -16,16 +16,32 @@ RelationType = Literal["works_for", "based_in", "located_in", "lives_in", "kille
 
 def plain(record) -> dict:
     """A record of this module as a dict of plain values (nested records as dicts, tuples kept): what
-    ``dataclasses.asdict`` gives, without its deep copy of every value, a third of a warm rebuild's time."""
-    return {name: _plain(getattr(record, name)) for name in _field_names(type(record))}
+    ``dataclasses.asdict`` gives, without its deep copy of every value, a third of a warm rebuild's time.
+
+    Most values are strings, numbers or None, returned as they are before anything else is asked of them:
+    every line of the cache and of ``articles.jsonl`` is made through here.
+
+    >>> plain(EntityMention(Span("NATO", 0, 4, "ORG"), "NATO", "ORG", (0, 9), tokens=(0, 1)))["span"]
+    {'text': 'NATO', 'start': 0, 'end': 4, 'type': 'ORG'}
+    """
+    return {name: value if type(value) in _ATOMS else _plain(value)
+            for name in _field_names(type(record)) for value in (getattr(record, name),)}
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})  # immutable, nothing to copy
 
 
 def _plain(value):
-    if hasattr(type(value), "__dataclass_fields__"):
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is tuple or kind is list:
+        if kind is tuple and all(type(item) in _ATOMS for item in value):
+            return value  # a tuple of atoms is its own plain value
+        return kind(_plain(item) for item in value)
+    if hasattr(kind, "__dataclass_fields__"):
         return plain(value)
-    if type(value) in (tuple, list):
-        return type(value)(_plain(item) for item in value)
-    return value  # str, int, float, bool, None: immutable, nothing to copy
+    return value
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
