@@ -198,6 +198,7 @@ def instrument(watch: Stopwatch) -> None:
                                                      kgraph.extract.classified_relations)
     # with N workers: the wait for their results; with 1, what the extraction loop adds to the stages above
     kgraph.executors.Engine._run = watch.iterator("extraction loop / workers", kgraph.executors.Engine._run)
+    ExtractionCache.holds = watch.call("cache", ExtractionCache.holds)
     ExtractionCache.get = watch.call("cache", ExtractionCache.get)
     ExtractionCache.put = watch.call("cache", ExtractionCache.put)
     kgraph.graph.resolve = watch.call("resolve", kgraph.graph.resolve)

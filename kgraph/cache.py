@@ -86,6 +86,10 @@ class ExtractionCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.entry"
 
+    def holds(self, article: Article) -> bool:
+        """Whether there is an entry for ``article`` (:meth:`get` may still find it unreadable)."""
+        return self._path(self.key(article)).is_file()
+
     def get(self, article: Article) -> ArticleExtraction | None:
         """The stored extraction of ``article``, or None when there is none or it cannot be trusted."""
         content = _content(article)

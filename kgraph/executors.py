@@ -81,14 +81,19 @@ class Engine:
         return articles
 
     def extract(self, articles: Sequence[Article], *, progress: Progress | None = None) -> Iterator[Outcome]:
-        """``(article, extraction, error)`` for each article, in order: from the cache when it has it."""
-        cached = [self.cache.get(a) if self.cache else None for a in articles]
-        fresh = self._run([a for a, hit in zip(articles, cached) if hit is None])
-        for done, (article, hit) in enumerate(zip(articles, cached), start=1):
+        """``(article, extraction, error)`` for each article, in order: from the cache when it has it.
+
+        A cached extraction is read when its turn comes, so a rebuild holds one at a time, not the whole
+        corpus's; an entry that turns out unreadable then is extracted on the spot, here.
+        """
+        held = [self.cache is not None and self.cache.holds(a) for a in articles]
+        fresh = self._run([a for a, entry in zip(articles, held) if not entry])
+        for done, (article, entry) in enumerate(zip(articles, held), start=1):
+            hit = self.cache.get(article) if entry and self.cache else None
             if hit is not None:
                 outcome: Outcome = (article, hit, None)
             else:
-                outcome = next(fresh)
+                outcome = next(self._run([article]) if entry else fresh)
                 if self.cache and outcome[1] is not None:
                     self.cache.put(outcome[1])
             if progress:

