@@ -29,7 +29,7 @@ from spacy.language import Language
 
 from . import ids
 from .errors import ExportError
-from .export import EXPORTERS
+from .export import EXPORTERS, export_all
 from .export.atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_file, atomic_write, remove_stale_temp_files
 from .extract import extract_article, extract_articles
 from .graph import build_graph
@@ -482,8 +482,7 @@ def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: li
                         resolution=resolve(extractions.for_resolution(), overrides=overrides))
     result = BuildResult(graph=graph, articles=len(extractions), relations=extractions.relations,
                          outcomes=outcomes, removed=sorted(removed))
-    for exporter in EXPORTERS:
-        result.files.extend(exporter(graph, out))
+    result.files.extend(export_all(graph, out, EXPORTERS))
     result.files.append(atomic_write(out / REPORT, json.dumps(_report(result), ensure_ascii=False, indent=1,
                                                                sort_keys=True) + "\n"))
     # Last: once the stored extractions are new, every file is; until then the same command can run again.

@@ -69,3 +69,45 @@ def test_builds_are_byte_identical_across_processes(tmp_path):
         outputs.append(out)
     for name in EXPORT_FILES:
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+
+
+def test_the_query_store_is_loaded_while_the_exports_after_it_are_written(tmp_path):
+    """The store's exporter runs on a thread of its own: here it waits for the exporter after it, which would
+    never come if the two ran one after the other. The files come back in the exporters' order."""
+    import threading
+
+    from kgraph.export import export_all
+
+    started_later = threading.Event()
+
+    def write_rdf(graph, folder):
+        return [folder / "graph.nt"]
+
+    def write_query_store(graph, folder):
+        assert started_later.wait(timeout=60), "the exporter after the store did not run while it was loading"
+        return [folder / "store"]
+
+    def write_ledger(graph, folder):
+        started_later.set()
+        return [folder / "merges.csv"]
+
+    files = export_all(None, tmp_path, (write_rdf, write_query_store, write_ledger))
+    assert files == [tmp_path / "graph.nt", tmp_path / "store", tmp_path / "merges.csv"]
+
+
+def test_a_failing_store_fails_the_export_once_the_others_have_ended(tmp_path):
+    from kgraph.errors import ExportError
+    from kgraph.export import export_all
+
+    ran = []
+
+    def write_query_store(graph, folder):
+        raise ExportError("the store could not be built")
+
+    def write_ledger(graph, folder):
+        ran.append("ledger")
+        return [folder / "merges.csv"]
+
+    with pytest.raises(ExportError, match="store could not be built"):
+        export_all(None, tmp_path, (write_query_store, write_ledger))
+    assert ran == ["ledger"]
