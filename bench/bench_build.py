@@ -232,8 +232,9 @@ def instrument(watch: Stopwatch) -> None:
 
 
 def _export_name(exporter: Callable) -> str:
-    return {"_graph_files": "graph.json+graphml", "write_rdf": "rdf"}.get(exporter.__name__,
-                                                                        exporter.__name__.lstrip("_"))
+    names = {"_graph_files": "graph.json+graphml", "write_rdf": "rdf", "write_rdf_lines": "rdf (nt, ttl, nq)",
+             "write_rdf_views": "rdf (json-ld, trig)"}
+    return names.get(exporter.__name__, exporter.__name__.lstrip("_"))
 
 
 class Watermark:

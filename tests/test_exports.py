@@ -95,6 +95,40 @@ def test_the_query_store_is_loaded_while_the_exports_after_it_are_written(tmp_pa
     assert files == [tmp_path / "graph.nt", tmp_path / "store", tmp_path / "merges.csv"]
 
 
+def test_json_ld_and_trig_are_written_while_the_store_loads(seeds_build, tmp_path):
+    """The build's own exporters: the store starts once graph.nt and graph.nq are in place, and JSON-LD and
+    TriG are written while it loads; every file is the one a build in sequence writes."""
+    import threading
+
+    from kgraph.export import EXPORTERS, export_all
+    from kgraph.export.store import write_query_store
+
+    graph, out = seeds_build[0].graph, tmp_path / "threaded"
+    views_written = threading.Event()
+    seen_at_start: dict[str, bool] = {}
+
+    def store_waiting_for_the_views(graph, folder):
+        seen_at_start.update({name: (folder / name).exists() for name in ("graph.nt", "graph.nq", "graph.jsonld")})
+        assert views_written.wait(timeout=120), "JSON-LD and TriG were not written while the store was loading"
+        return write_query_store(graph, folder)
+    store_waiting_for_the_views.__name__ = "write_query_store"  # runs on its thread, as the real one
+
+    def signalling(exporter):
+        def run(graph, folder):
+            files = exporter(graph, folder)
+            if {"graph.jsonld", "graph.trig"} <= {path.name for path in files}:
+                views_written.set()
+            return files
+        run.__name__ = exporter.__name__
+        return run
+
+    exporters = tuple(store_waiting_for_the_views if e is write_query_store else signalling(e) for e in EXPORTERS)
+    export_all(graph, out, exporters)
+    assert seen_at_start == {"graph.nt": True, "graph.nq": True, "graph.jsonld": False}
+    for name in ("graph.ttl", "graph.nt", "graph.nq", "graph.jsonld", "graph.trig", "graph.json", "graph.graphml"):
+        assert (out / name).read_bytes() == (seeds_build[1] / name).read_bytes(), name
+
+
 def test_a_failing_store_fails_the_export_once_the_others_have_ended(tmp_path):
     from kgraph.errors import ExportError
     from kgraph.export import export_all

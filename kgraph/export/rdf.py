@@ -29,10 +29,11 @@ from rdflib import RDF, RDFS, XSD, Literal, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from .. import ids
+from ..errors import ExportError
 from ..ingest import replace_unsafe
 from .atomic import atomic_file
 
-__all__ = ["write_rdf", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
+__all__ = ["write_rdf", "write_rdf_lines", "write_rdf_views", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
 
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -438,12 +439,20 @@ def _collector_paused() -> Iterator[None]:
 
 
 def write_rdf(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
-    """Write graph.ttl, graph.nt, graph.jsonld, graph.trig and graph.nq into ``folder``, each atomically.
+    """Write graph.ttl, graph.nt, graph.jsonld, graph.trig and graph.nq into ``folder``, each atomically:
+    :func:`write_rdf_lines`, then :func:`write_rdf_views`."""
+    written = write_rdf_lines(graph, folder) + write_rdf_views(graph, folder)
+    return sorted(written, key=[Path(folder) / name for name in RDF_FORMATS].index)
+
+
+def write_rdf_lines(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
+    """Write graph.nt, graph.ttl and graph.nq into ``folder``, each atomically: the files the query store is
+    loaded from, and Turtle, whose strict parse checks every term before graph.nt or graph.nq is in place.
 
     The triples are made twice, not five times: once, sorted, for the N-Triples file, which pyoxigraph
-    reads back (while it is still a temp file) to write Turtle and JSON-LD; once as N-Quads, in the TriG
-    file's order, for the N-Quads file, which pyoxigraph writes TriG from. The same triples in the same
-    order give pyoxigraph's writers the same bytes as handing them the terms.
+    reads back (while it is still a temp file) to write Turtle; once as N-Quads, in the TriG file's order,
+    for the N-Quads file (:func:`write_rdf_views` writes JSON-LD and TriG from the two). The same triples in
+    the same order give pyoxigraph's writers the same bytes as handing them the terms.
     """
     folder = Path(folder)
     with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
@@ -452,16 +461,23 @@ def write_rdf(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
             _write_lines(((None, triples) for triples in dataset.subject_groups()), nt)
             nt.flush()
             with os.fdopen(os.dup(nt.fileno()), "rb") as union:  # the temp file, read back
-                for name in ("graph.ttl", "graph.jsonld"):
-                    union.seek(0)
-                    with atomic_file(folder / name) as handle:  # the Turtle parse checks every term
-                        _convert(union, ox.RdfFormat.N_TRIPLES, RDF_FORMATS[name], handle,
-                                 checked=name != "graph.ttl")
-        with atomic_file(folder / "graph.nq") as nq:
+                union.seek(0)
+                with atomic_file(folder / "graph.ttl") as handle:  # the Turtle parse checks every term
+                    _convert(union, ox.RdfFormat.N_TRIPLES, "turtle", handle)
+        with atomic_file(folder / "graph.nq") as nq:  # the same terms as in graph.nt, checked
             _write_lines(dataset.graph_groups(), nq)
-            nq.flush()
-            with os.fdopen(os.dup(nq.fileno()), "rb") as quads:  # the temp file, read back
-                quads.seek(0)
-                with atomic_file(folder / "graph.trig") as handle:  # the same terms as in graph.nt, checked
-                    _convert(quads, ox.RdfFormat.N_QUADS, "trig", handle, checked=True)
-    return [folder / name for name in RDF_FORMATS]
+    return [folder / "graph.nt", folder / "graph.ttl", folder / "graph.nq"]
+
+
+def write_rdf_views(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
+    """Write graph.jsonld from ``folder/graph.nt`` and graph.trig from ``folder/graph.nq``, each atomically;
+    runs after :func:`write_rdf_lines`, whose Turtle pass checked every term (so the parse here is lenient).
+    ``graph`` is not read: the lines are."""
+    folder = Path(folder)
+    for source, source_format, name in ((folder / "graph.nt", ox.RdfFormat.N_TRIPLES, "graph.jsonld"),
+                                        (folder / "graph.nq", ox.RdfFormat.N_QUADS, "graph.trig")):
+        if not source.exists():
+            raise ExportError(f"{source} is missing: write_rdf_lines must run before write_rdf_views.")
+        with open(source, "rb") as lines, atomic_file(folder / name) as handle:
+            _convert(lines, source_format, RDF_FORMATS[name], handle, checked=True)
+    return [folder / "graph.jsonld", folder / "graph.trig"]
