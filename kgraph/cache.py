@@ -86,14 +86,15 @@ class ExtractionCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.entry"
 
-    def holds(self, article: Article) -> bool:
-        """Whether there is an entry for ``article`` (:meth:`get` may still find it unreadable)."""
-        return self._path(self.key(article)).is_file()
+    def holds(self, article: Article, key: str | None = None) -> bool:
+        """Whether there is an entry for ``article`` (:meth:`get` may still find it unreadable); ``key``:
+        its :meth:`key`, when the caller has it already."""
+        return self._path(key or self.key(article)).is_file()
 
-    def get(self, article: Article) -> ArticleExtraction | None:
-        """The stored extraction of ``article``, or None when there is none or it cannot be trusted."""
-        content = _content(article)
-        key = self._key(content)
+    def get(self, article: Article, key: str | None = None) -> ArticleExtraction | None:
+        """The stored extraction of ``article``, or None when there is none or it cannot be trusted;
+        ``key``: its :meth:`key`, when the caller has it already."""
+        key = key or self.key(article)
         try:
             stored_key, _, line = self._path(key).read_bytes().partition(b"\n")
             if stored_key != key.encode():
@@ -103,17 +104,17 @@ class ExtractionCache:
             return None
         if extraction.article == article:
             return extraction  # its line too, as the build stores it
-        if _content(extraction.article) != content:
+        if _content(extraction.article) != _content(article):
             return None
         return replace(extraction, article=article)  # the same content from another file: a line of its own
 
-    def put(self, extraction: ArticleExtraction) -> None:
+    def put(self, extraction: ArticleExtraction, key: str | None = None) -> None:
         """Store ``extraction`` atomically; a cache that cannot be written is skipped, the build goes on.
 
         An entry is its key on one line, then the extraction as a line of ``articles.jsonl``
         (:meth:`ArticleExtraction.json_line`, made once for the cache and the build's store).
         """
-        key = self.key(extraction.article)
+        key = key or self.key(extraction.article)
         try:
             # Not fsynced: an entry lost in a power cut is computed again; a reader never sees half of one.
             atomic_write(self._path(key), key.encode() + b"\n" + extraction.json_line(), durable=False)

@@ -86,16 +86,17 @@ class Engine:
         A cached extraction is read when its turn comes, so a rebuild holds one at a time, not the whole
         corpus's; an entry that turns out unreadable then is extracted on the spot, here.
         """
-        held = [self.cache is not None and self.cache.holds(a) for a in articles]
+        keys = [self.cache.key(a) if self.cache is not None else "" for a in articles]  # each worked out once
+        held = [self.cache is not None and self.cache.holds(a, key) for a, key in zip(articles, keys)]
         fresh = self._run([a for a, entry in zip(articles, held) if not entry])
-        for done, (article, entry) in enumerate(zip(articles, held), start=1):
-            hit = self.cache.get(article) if entry and self.cache else None
+        for done, (article, key, entry) in enumerate(zip(articles, keys, held), start=1):
+            hit = self.cache.get(article, key) if entry and self.cache else None
             if hit is not None:
                 outcome: Outcome = (article, hit, None)
             else:
                 outcome = next(self._run([article]) if entry else fresh)
                 if self.cache and outcome[1] is not None:
-                    self.cache.put(outcome[1])
+                    self.cache.put(outcome[1], key if outcome[1].article == article else None)
             if progress:
                 progress(done, len(articles))
             yield outcome

