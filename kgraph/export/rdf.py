@@ -33,7 +33,8 @@ from ..errors import ExportError
 from ..ingest import replace_unsafe
 from .atomic import atomic_file
 
-__all__ = ["write_rdf", "write_rdf_lines", "write_rdf_views", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA", "ORG", "SEM"]
+__all__ = ["write_rdf", "write_rdf_lines", "write_rdf_views", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA",
+           "ORG", "SEM"]
 
 SCHEMA = Namespace("https://schema.org/")
 ORG = Namespace("http://www.w3.org/ns/org#")
