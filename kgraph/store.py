@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,7 +161,9 @@ def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = Tru
     """Build ``folder/store`` from ``rdf_file`` so that readers see the old store, or none, or the new one, whole.
 
     ``lenient`` (for kgraph's own export) skips re-validating every IRI; pass ``False`` for a file from elsewhere.
-    ``union``: see :func:`_load` (kgraph's own export only).
+    ``union``: see :func:`_load` (kgraph's own export only). With it, the store keeps hard links to the two files
+    it was built from (``SOURCES``), and the next build copies the previous store and applies only what changed
+    between those and the new files (:func:`_update`) instead of loading every quad again.
 
     The new store is built in a temporary folder beside it and renamed into place; a reader that finds
     no store in the moment between the two renames falls back to the RDF file.
@@ -180,18 +182,161 @@ def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = Tru
     target = folder / STORE_DIR
     building = Path(tempfile.mkdtemp(prefix=".store.", suffix=".tmp", dir=folder))
     try:
-        store = ox.Store(str(building / STORE_DIR))
-        try:
-            _load(store, rdf_file, lenient=lenient, on_disk=True, union=union)
-        except QueryError as exc:
-            raise ExportError(f"the store could not be built: {exc}") from exc
-        store.flush()
-        del store  # closes the database before it moves
+        updated = union is not None and lenient and _update(target, building / STORE_DIR, rdf_file, union)
+        if not updated:
+            shutil.rmtree(building / STORE_DIR, ignore_errors=True)
+            store = ox.Store(str(building / STORE_DIR))
+            try:
+                _load(store, rdf_file, lenient=lenient, on_disk=True, union=union)
+            except QueryError as exc:
+                raise ExportError(f"the store could not be built: {exc}") from exc
+            store.flush()
+            del store  # closes the database before it moves
         (building / STORE_DIR / SOURCE_MARK).write_text(json.dumps(_source_mark(rdf_file), sort_keys=True) + "\n",
                                                         encoding="utf-8")
+        if union is not None and lenient:
+            _keep_sources(building / STORE_DIR, rdf_file, union)
         if target.exists():
             os.replace(target, building / "old")
         os.replace(building / STORE_DIR, target)
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return target
+
+
+# -- the update from the previous store ---------------------------------------------------------------------------
+
+SOURCES = ("source.nq", "source.nt")  # inside the store: hard links to the graph.nq and graph.nt it holds
+UNION_MARK = "kgraph-union.json"  # the size and time of the graph.nt it holds
+UPDATE_LIMIT = 0.25  # above this share of changed lines, loading everything again is the faster way
+
+
+class _Unordered(Exception):
+    """A line file is not in the order :mod:`kgraph.export.rdf` writes: no update, a full load."""
+
+
+def _keep_sources(store_dir: Path, quads: Path, union: Path) -> None:
+    """Hard-link the two files the store was built from into it (no copy: the same bytes on disk until the
+    next build replaces graph.nq and graph.nt); nothing where the file system has no hard links. graph.nt's
+    size and time go in ``UNION_MARK`` (graph.nq's are in ``SOURCE_MARK``): a file changed where it is, not
+    replaced, is caught."""
+    (store_dir / UNION_MARK).write_text(json.dumps(_source_mark(union), sort_keys=True) + "\n", encoding="utf-8")
+    for name, source in zip(SOURCES, (quads, union)):
+        try:
+            os.link(source, store_dir / name)
+        except OSError:
+            return
+
+
+def _update(previous: Path, store_dir: Path, quads: Path, union: Path) -> bool:
+    """Make ``store_dir`` a copy of the ``previous`` store updated to ``quads`` (kgraph's N-Quads, the articles'
+    named graphs) and ``union`` (its N-Triples, the default graph); False, with nothing made, when the previous
+    store cannot be used: none, an older kgraph's, not built from the files it links, or too much changed.
+
+    The previous store is copied with Oxigraph's ``backup`` (a RocksDB checkpoint: hard links to its files).
+    Both files are sorted (graph.nt by subject, graph.nq's named graphs by name), so one pass over the old and
+    new lines side by side finds the lines that changed, which are removed from and added to the copy. The
+    result holds the same quads and named graphs as a store loaded from the new files
+    (tests/test_store_update.py)."""
+    import pyoxigraph as ox
+
+    old_quads, old_union = (previous / name for name in SOURCES)
+    try:
+        marks = [json.loads((previous / name).read_text(encoding="utf-8")) for name in (SOURCE_MARK, UNION_MARK)]
+        if marks != [{**_source_mark(old_quads), "file": quads.name}, {**_source_mark(old_union), "file": union.name}]:
+            return False
+        changes = _changes(old_union, union, old_quads, quads)
+    except (OSError, ValueError, _Unordered):
+        return False
+    if changes is None:
+        return False
+    removed, added, gone_graphs = changes
+    try:
+        ox.Store.read_only(str(previous)).backup(str(store_dir))
+        store = ox.Store(str(store_dir))
+        if removed:
+            for quad in ox.parse(input=b"".join(removed), format=ox.RdfFormat.N_QUADS, lenient=True):
+                store.remove(quad)
+        for name in gone_graphs:  # an article's graph, empty now, is no named graph of the store's any more
+            store.remove_graph(ox.NamedNode(name))
+        if added:
+            store.bulk_load(input=b"".join(added), format=ox.RdfFormat.N_QUADS, lenient=True)
+        store.flush()
+        del store
+    except (OSError, SyntaxError, ValueError):
+        shutil.rmtree(store_dir, ignore_errors=True)
+        return False
+    return True
+
+
+def _changes(old_union: Path, union: Path, old_quads: Path, quads: Path):
+    """``(removed lines, added lines, names of the graphs that are gone)`` between the old and new files: the
+    default graph's triples from graph.nt, the named graphs' quads from graph.nq. None when the lines that
+    changed are more than ``UPDATE_LIMIT`` of the new files."""
+    budget = UPDATE_LIMIT * (union.stat().st_size + quads.stat().st_size)
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    gone_graphs: list[str] = []
+    for kind, old_runs, new_runs in (("triples", _runs(old_union, _subject), _runs(union, _subject)),
+                                     ("graphs", _runs(old_quads, _graph_name, skip=b""),
+                                      _runs(quads, _graph_name, skip=b""))):
+        for key, old, new in _side_by_side(old_runs, new_runs):
+            if old == new:
+                continue
+            old_set, new_set = set(old), set(new)
+            gone, came = [line for line in old if line not in new_set], [line for line in new if line not in old_set]
+            removed += gone
+            added += came
+            if kind == "graphs" and not new:
+                gone_graphs.append(key.decode("utf-8"))
+            budget -= sum(map(len, gone)) + sum(map(len, came))
+            if budget < 0:
+                return None
+    return removed, added, gone_graphs
+
+
+def _subject(line: bytes) -> bytes:
+    return line[:line.index(b"> ")]
+
+
+def _graph_name(line: bytes) -> bytes:
+    """The graph IRI of an N-Quads line of kgraph's, b"" for the default graph (no blank nodes, so the object is
+    an IRI with no space in it, or a literal whose closing quote is the line's last)."""
+    rest = line[line.index(b"> ", line.index(b"> ") + 2) + 2:]  # the object, [the graph,] " .\n"
+    if rest.startswith(b'"'):
+        parts = rest[rest.rindex(b'"') + 1:].split()  # [datatype or language,] [graph,] "."
+        return parts[-2][1:-1] if len(parts) >= 2 and parts[-2].startswith(b"<") else b""
+    parts = rest.split()  # object, [graph,] "."
+    return parts[1][1:-1] if len(parts) == 3 else b""
+
+
+def _runs(path: Path, key, *, skip: bytes | None = None) -> Iterator[tuple[bytes, list[bytes]]]:
+    """``(key, lines)`` for each run of lines with the same key, but the run whose key is ``skip`` (read past,
+    not kept); raises :class:`_Unordered` unless the keys rise."""
+    last = None
+    with path.open("rb") as lines:
+        for value, run in itertools.groupby(lines, key):
+            if last is not None and value <= last:
+                raise _Unordered(path)
+            last = value
+            if value == skip:
+                for _ in run:
+                    pass
+            else:
+                yield value, list(run)
+
+
+def _side_by_side(old: Iterator, new: Iterator) -> Iterator[tuple[bytes, list[bytes], list[bytes]]]:
+    """The runs of two :func:`_runs` merged by key: ``(key, old lines, new lines)``, ``[]`` on the side that
+    lacks the key."""
+    a, b = next(old, None), next(new, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            yield a[0], a[1], []
+            a = next(old, None)
+        elif a is None or b[0] < a[0]:
+            yield b[0], [], b[1]
+            b = next(new, None)
+        else:
+            yield a[0], a[1], b[1]
+            a, b = next(old, None), next(new, None)
