@@ -130,3 +130,20 @@ def test_a_source_file_changed_in_place_is_not_trusted(corpus, new_article, tmp_
     build([new_article], folder, update=True)
     assert loads
     assert contents(folder / "store") == loaded_from_scratch(folder)
+
+
+def test_the_update_runs_in_a_process_of_its_own(corpus, new_article, tmp_path, no_full_load, monkeypatch):
+    # its walk over the lines is Python: on the build's thread it would hold the lock the other exporters need
+    folder = tmp_path / "apart"
+    shutil.copytree(corpus, folder)
+    monkeypatch.setattr(store, "_update", lambda *a: pytest.fail("the update ran in the build's process"))
+    build([new_article], folder, update=True)
+    assert contents(folder / "store") == loaded_from_scratch(folder)
+
+
+def test_without_a_child_process_the_update_runs_here(corpus, new_article, tmp_path, no_full_load, monkeypatch):
+    folder = tmp_path / "here"
+    shutil.copytree(corpus, folder)
+    monkeypatch.setattr(store.sys, "executable", str(tmp_path / "no-such-python"))
+    build([new_article], folder, update=True)
+    assert contents(folder / "store") == loaded_from_scratch(folder)
