@@ -238,7 +238,9 @@ def _update_apart(previous: Path, store_dir: Path, quads: Path, union: Path) -> 
     """:func:`_update` in a process of its own: its walk over the lines is Python, which on the build's thread
     would hold the interpreter's lock that the exporters written beside it need (measured at 10,000 articles:
     the store took 10.5 s instead of 34 s, but JSON-LD and TriG 16.9 s instead of 7.7). In this process when
-    no child can start or import kgraph."""
+    no child can start or import kgraph. No child when there is no previous store to update (a first build)."""
+    if not _built_from_its_sources(previous, quads, union):
+        return False
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))}
     try:
         done = subprocess.run([sys.executable, "-c", _UPDATE_IN_CHILD, str(previous), str(store_dir), str(quads),
@@ -249,6 +251,17 @@ def _update_apart(previous: Path, store_dir: Path, quads: Path, union: Path) -> 
         return done.returncode == 0
     shutil.rmtree(store_dir, ignore_errors=True)
     return _update(previous, store_dir, quads, union)
+
+
+def _built_from_its_sources(previous: Path, quads: Path, union: Path) -> bool:
+    """Whether the ``previous`` store links the files it was built from, unchanged since (``SOURCES``)."""
+    old_quads, old_union = (previous / name for name in SOURCES)
+    try:
+        marks = [json.loads((previous / name).read_text(encoding="utf-8")) for name in (SOURCE_MARK, UNION_MARK)]
+        return marks == [{**_source_mark(old_quads), "file": quads.name},
+                         {**_source_mark(old_union), "file": union.name}]
+    except (OSError, ValueError):
+        return False
 
 
 def _update(previous: Path, store_dir: Path, quads: Path, union: Path) -> bool:
@@ -263,11 +276,10 @@ def _update(previous: Path, store_dir: Path, quads: Path, union: Path) -> bool:
     (tests/test_store_update.py)."""
     import pyoxigraph as ox
 
+    if not _built_from_its_sources(previous, quads, union):
+        return False
     old_quads, old_union = (previous / name for name in SOURCES)
     try:
-        marks = [json.loads((previous / name).read_text(encoding="utf-8")) for name in (SOURCE_MARK, UNION_MARK)]
-        if marks != [{**_source_mark(old_quads), "file": quads.name}, {**_source_mark(old_union), "file": union.name}]:
-            return False
         changes = _changes(old_union, union, old_quads, quads)
     except (OSError, ValueError, _Unordered):
         return False

@@ -147,3 +147,11 @@ def test_without_a_child_process_the_update_runs_here(corpus, new_article, tmp_p
     monkeypatch.setattr(store.sys, "executable", str(tmp_path / "no-such-python"))
     build([new_article], folder, update=True)
     assert contents(folder / "store") == loaded_from_scratch(folder)
+
+
+def test_a_first_build_starts_no_process_for_the_store(new_article, tmp_path, monkeypatch, nlp):
+    # a child forked from a large build reports the build's memory as its own peak: start one only with a store
+    # to update
+    monkeypatch.setattr(store.subprocess, "run", lambda *a, **k: pytest.fail("a process was started"))
+    build([new_article], tmp_path / "first")
+    assert contents(tmp_path / "first" / "store") == loaded_from_scratch(tmp_path / "first")
