@@ -40,6 +40,15 @@ def no_full_load(monkeypatch):
     monkeypatch.setattr(store, "_load", refuse)
 
 
+@pytest.fixture()
+def full_loads(monkeypatch) -> list:
+    """The full loads of a store, recorded as they run."""
+    loads = []
+    real = store._load
+    monkeypatch.setattr(store, "_load", lambda *a, **k: (loads.append(a), real(*a, **k))[1])
+    return loads
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory, nlp):
     folder = tmp_path_factory.mktemp("store-update") / "corpus"
@@ -80,26 +89,20 @@ def test_the_store_keeps_links_to_the_files_it_holds_not_copies(corpus):
         assert (corpus / "store" / name).stat().st_ino == (corpus / source).stat().st_ino
 
 
-def test_a_store_from_other_files_is_loaded_again_in_full(corpus, new_article, tmp_path, monkeypatch):
+def test_a_store_from_other_files_is_loaded_again_in_full(corpus, new_article, tmp_path, full_loads):
     folder = tmp_path / "touched"
     shutil.copytree(corpus, folder)
     (folder / "store" / store.SOURCES[0]).unlink()  # as an older kgraph left it: no link to its files
-    loads = []
-    real = store._load
-    monkeypatch.setattr(store, "_load", lambda *a, **k: (loads.append(a), real(*a, **k))[1])
     build([new_article], folder, update=True)
-    assert loads
+    assert full_loads
     assert contents(folder / "store") == loaded_from_scratch(folder)
 
 
-def test_a_build_that_changes_most_lines_loads_in_full(corpus, tmp_path, monkeypatch):
+def test_a_build_that_changes_most_lines_loads_in_full(corpus, tmp_path, full_loads):
     folder = tmp_path / "replaced"
     shutil.copytree(corpus, folder)
-    loads = []
-    real = store._load
-    monkeypatch.setattr(store, "_load", lambda *a, **k: (loads.append(a), real(*a, **k))[1])
     build(CORPUS[:2], folder)  # not an update: these articles replace the corpus
-    assert loads
+    assert full_loads
     assert contents(folder / "store") == loaded_from_scratch(folder)
 
 
@@ -119,16 +122,13 @@ def test_the_graph_of_each_kind_of_line(line, graph):
     assert (parsed.graph_name.value.encode() if graph else b"") == graph
 
 
-def test_a_source_file_changed_in_place_is_not_trusted(corpus, new_article, tmp_path, monkeypatch):
+def test_a_source_file_changed_in_place_is_not_trusted(corpus, new_article, tmp_path, full_loads):
     folder = tmp_path / "edited"
     shutil.copytree(corpus, folder)
     with (folder / "store" / store.SOURCES[1]).open("ab") as union:  # graph.nt edited in place: the same file
         union.write(b"<urn:x> <urn:y> <urn:z> .\n")
-    loads = []
-    real = store._load
-    monkeypatch.setattr(store, "_load", lambda *a, **k: (loads.append(a), real(*a, **k))[1])
     build([new_article], folder, update=True)
-    assert loads
+    assert full_loads
     assert contents(folder / "store") == loaded_from_scratch(folder)
 
 
