@@ -210,7 +210,7 @@ def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = Tru
 
 SOURCES = ("source.nq", "source.nt")  # inside the store: hard links to the graph.nq and graph.nt it holds
 UNION_MARK = "kgraph-union.json"  # the size and time of the graph.nt it holds
-UPDATE_LIMIT = 0.25  # above this share of changed lines, loading everything again is the faster way
+UPDATE_LIMIT = 0.25  # above this share of the new files' bytes changed, loading everything again is the faster way
 
 
 class _Unordered(Exception):
