@@ -155,3 +155,15 @@ def test_a_first_build_starts_no_process_for_the_store(new_article, tmp_path, mo
     monkeypatch.setattr(store.subprocess, "run", lambda *a, **k: pytest.fail("a process was started"))
     build([new_article], tmp_path / "first")
     assert contents(tmp_path / "first" / "store") == loaded_from_scratch(tmp_path / "first")
+
+
+def test_an_update_that_fails_midway_falls_back_to_a_full_load(corpus, new_article, tmp_path, full_loads,
+                                                                 monkeypatch):
+    folder = tmp_path / "failed"
+    shutil.copytree(corpus, folder)
+    monkeypatch.setattr(store.sys, "executable", str(tmp_path / "no-such-python"))  # the update runs here
+    # a line the copied store cannot parse, found once the copy is open
+    monkeypatch.setattr(store, "_changes", lambda *a: ([b"not a line of N-Quads\n"], [], []))
+    build([new_article], folder, update=True)
+    assert full_loads
+    assert contents(folder / "store") == loaded_from_scratch(folder)
