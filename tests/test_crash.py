@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -56,10 +57,11 @@ class CrashServer:
                                         text=True, bufsize=1)
         assert self.process.stdout.readline().strip() == "ready"
 
-    def run(self, folder: Path, stop_at: int | None) -> tuple[int, list[str], bool]:
+    def run(self, folder: Path, stop_at: tuple[int, str] | None) -> tuple[int, list[str], bool]:
         """Start `remove` of B in ``folder``; return the child's pid, the steps it passed and whether it
-        stopped (at step ``stop_at``, waiting to be killed) rather than finished."""
-        self.process.stdin.write(f"{folder} {-1 if stop_at is None else stop_at} {' '.join(_b_ids())}\n")
+        stopped (at ``stop_at``: the given occurrence of a step, waiting to be killed) rather than finished."""
+        stop = "-" if stop_at is None else f"{stop_at[0]} {stop_at[1]}"
+        self.process.stdin.write("\t".join([str(folder), stop, *_b_ids()]) + "\n")
         self.process.stdin.flush()
         pid = int(self.process.stdout.readline().split()[1])
         steps = []
@@ -73,7 +75,9 @@ class CrashServer:
                 return pid, steps, True
 
     def reap(self) -> None:
-        assert self.process.stdout.readline().startswith("exit ")
+        """Wait for the killed child's exit, past the steps its other thread passed after the stop."""
+        while not (line := self.process.stdout.readline()).startswith("exit "):
+            assert line, "the fork server ended"
 
     def close(self) -> None:
         self.process.stdin.close()
@@ -115,11 +119,12 @@ def test_a_killed_build_leaves_every_file_old_or_new_whole(versions, tmp_path):
         _, steps, stopped = server.run(probe, None)
         assert not stopped and (probe / "articles.jsonl").read_bytes() == new["articles.jsonl"]
         assert len(steps) >= 2 * len(FILES)  # a half-written temp file and a rename for each file, and the store's
+        assert {"renamed to store", "renamed to old"} <= set(steps)  # the query store's steps are among them
         seen_states: set[str] = set()
-        for stop_at, where in enumerate(steps):
-            folder = tmp_path / f"kill-{stop_at}"
+        for number, (occurrence, where) in enumerate(_occurrences(steps)):
+            folder = tmp_path / f"kill-{number}"
             shutil.copytree(root / "old", folder)
-            pid, reported, stopped = server.run(folder, stop_at)
+            pid, reported, stopped = server.run(folder, (occurrence, where))
             assert stopped and reported[-1] == where
             os.kill(pid, signal.SIGKILL)
             server.reap()
@@ -128,6 +133,16 @@ def test_a_killed_build_leaves_every_file_old_or_new_whole(versions, tmp_path):
         server.close()
     print(f"{len(steps)} kill points, {len(seen_states)} distinct mixes of old and new files")
     assert len(seen_states) > len(FILES)  # the kills did land all along the export, not in one place
+
+
+def _occurrences(steps: list[str]) -> list[tuple[int, str]]:
+    """Each step as (how many times the same step came before it, the step)."""
+    before: Counter[str] = Counter()
+    numbered = []
+    for step in steps:
+        numbered.append((before[step], step))
+        before[step] += 1
+    return numbered
 
 
 def _check_after_kill(folder: Path, old: dict, new: dict, where: str, seen_states: set[str]) -> None:

@@ -1,32 +1,42 @@
 """A fork server for tests/test_crash.py: imports kgraph once, then for each command forks a child that runs
 ``kgraph remove`` on a folder with every file write instrumented, so the test can SIGKILL it at a chosen step.
 
-Commands, one per line on stdin: ``FOLDER STOP_AT ARTICLE_ID...`` (STOP_AT -1: never stop). For each, it
-prints ``pid N``, then each step the child passes (``half-written temp file``, ``renamed to graph.json``,
-...), then ``stopped STEP`` when the child waits at STOP_AT to be killed, and ``exit STATUS`` once the
-child is gone. It forks from a process that has not yet written anything (no database threads), which a
+Commands, one per line on stdin, fields split by tabs: ``FOLDER<TAB>STOP<TAB>ARTICLE_ID...``; STOP is
+``N STEP``, the N-th time (from 0) the child passes STEP, or ``-`` for never. A step is named by what it does
+(``half-written temp file``, ``renamed to graph.json``, ...) and counted by name, not by its place among all
+steps: the query store is written on a thread of its own beside the other exports, so its steps fall between
+theirs at a different place in each run, while the order of each thread's own steps is fixed. For each command
+it prints ``pid N``, then each step the child passes, then ``stopped STEP`` when the child waits at STOP to be
+killed (the other thread may print more steps after it), and ``exit STATUS`` once the child is gone. It forks from a process that has not yet written anything (no database threads), which a
 forking test process could not promise.
 """
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from collections import Counter
 
 
-def instrument(stop_at: int) -> None:
-    """Make every file write in this process report its steps on stdout, and hang at step ``stop_at``."""
-    count = 0
+def instrument(stop_at: tuple[int, str] | None) -> None:
+    """Make every file write in this process report its steps on stdout, and hang at step ``stop_at``
+    (occurrence, name)."""
+    passed: Counter[str] = Counter()
+    lock = threading.Lock()
     real_fdopen, real_replace = os.fdopen, os.replace
 
     def step(name: str) -> None:
-        nonlocal count
-        if count == stop_at:
-            print(f"stopped {name}", flush=True)
-            while True:
-                time.sleep(60)
-        print(name, flush=True)
-        count += 1
+        with lock:
+            occurrence = passed[name]
+            passed[name] += 1
+            if (occurrence, name) == stop_at:
+                print(f"stopped {name}", flush=True)
+            else:
+                print(name, flush=True)
+                return
+        while True:
+            time.sleep(60)
 
     class HalfThenStep:
         def __init__(self, handle):
@@ -64,11 +74,12 @@ def serve() -> None:
 
     print("ready", flush=True)
     for command in sys.stdin:
-        folder, stop_at, *article_ids = command.split()
+        folder, stop, *article_ids = command.rstrip("\n").split("\t")
+        stop_at = None if stop == "-" else (int(stop.split(" ", 1)[0]), stop.split(" ", 1)[1])
         pid = os.fork()
         if pid == 0:
             try:
-                instrument(int(stop_at))
+                instrument(stop_at)
                 remove(article_ids, folder)
                 os._exit(0)
             except BaseException:  # noqa: BLE001 - the child must never return into the server loop
