@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import json
 import os
 import re
@@ -33,7 +34,7 @@ from .export import EXPORTERS, export_all
 from .export.atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_file, atomic_write, remove_stale_temp_files
 from .extract import extract_article, extract_articles
 from .graph import build_graph
-from .resolve import resolve
+from .resolve import Overrides, Prepared, PreparedArticles, resolve
 from .ingest import DEFAULT_MAX_BYTES, Skipped, split_article
 from .lock import exclusive
 from .nlp import DEFAULT_MODEL
@@ -340,7 +341,8 @@ class StoredExtractions:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        self.where: dict[str, tuple[BinaryIO, int, int, int]] = {}  # id -> (file, offset, length, relations)
+        # id -> (file, offset, length, relations, digest of the line)
+        self.where: dict[str, tuple[BinaryIO, int, int, int, str]] = {}
         self.files: list[BinaryIO] = []
         self.spill: BinaryIO | None = None
 
@@ -364,7 +366,7 @@ class StoredExtractions:
         line = extraction.json_line()
         offset = self.spill.seek(0, os.SEEK_END)
         self.spill.write(line)
-        self.where[extraction.article.id] = (self.spill, offset, len(line), len(extraction.relations))
+        self.where[extraction.article.id] = (self.spill, offset, len(line), len(extraction.relations), _digest(line))
 
     def add_file(self, path: Path) -> None:
         """Keep the extractions of an ``articles.jsonl`` (a build's store); none when there is no such file."""
@@ -381,7 +383,8 @@ class StoredExtractions:
             for line in file:
                 if line.strip():
                     record = json.loads(line)
-                    self.where[record["article"]["id"]] = (file, offset, len(line), len(record["relations"]))
+                    self.where[record["article"]["id"]] = (file, offset, len(line), len(record["relations"]),
+                                                           _digest(line))
                 offset += len(line)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ExportError(f"{path} cannot be read ({type(exc).__name__}: {exc}); rebuild {out} from all its "
@@ -400,8 +403,12 @@ class StoredExtractions:
     def relations(self) -> int:
         return sum(entry[3] for entry in self.where.values())
 
+    def digests(self) -> dict[str, str]:
+        """A digest of each article's stored line, by article id: equal digests, equal extractions."""
+        return {article_id: entry[4] for article_id, entry in self.where.items()}
+
     def _line(self, article_id: str) -> bytes:
-        file, offset, length, _ = self.where[article_id]
+        file, offset, length, *_ = self.where[article_id]
         file.seek(offset)
         return file.read(length)
 
@@ -418,10 +425,14 @@ class StoredExtractions:
         """Every extraction, by article id, read one at a time."""
         return (self.get(article_id) for article_id in sorted(self.where))
 
-    def for_resolution(self) -> Iterator[ArticleExtraction]:
+    def for_resolution(self, prepared: PreparedArticles | None = None) -> Iterator[ArticleExtraction | Prepared]:
         """Every extraction, by article id, one at a time, with what resolution reads: the article and its
-        entities and mentions (not its relations). Resolution keeps none of them (:func:`kgraph.resolve.resolve`)."""
-        return (self.get(article_id, without=("relations",)) for article_id in sorted(self.where))
+        entities and mentions (not its relations). Resolution keeps none of them (:func:`kgraph.resolve.resolve`).
+        With ``prepared`` (open), what it kept of an article from the last build, where it has it, and the
+        extraction is not read."""
+        for article_id in sorted(self.where):
+            kept = prepared.get(article_id) if prepared is not None else None
+            yield kept if kept is not None else self.get(article_id, without=("relations",))
 
     def for_graph(self) -> Iterator[ArticleExtraction]:
         """Every extraction, by article id, one at a time, with what the graph reads once entities are resolved:
@@ -440,6 +451,10 @@ class StoredExtractions:
 
 
 STORED_LISTS = ("entities", "mentions", "relations")  # the lists of a stored line, in the order it holds them
+
+
+def _digest(line: bytes) -> str:
+    return hashlib.blake2b(line, digest_size=16).hexdigest()
 
 
 def _record_without(line: bytes, without: tuple[str, ...]) -> dict:
@@ -478,8 +493,10 @@ def _record_without(line: bytes, without: tuple[str, ...]) -> dict:
 def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: list[Outcome],
            removed: Sequence[str] = (), overrides=None) -> BuildResult:
     # the resolution (its ledger is as long as the graph) goes once the graph is built
-    graph = build_graph(extractions.for_graph(), base=base,
-                        resolution=resolve(extractions.for_resolution(), overrides=overrides))
+    with PreparedArticles(out, overrides or Overrides(), extractions.digests()) as prepared:
+        resolution = resolve(extractions.for_resolution(prepared), overrides=overrides, prepared=prepared)
+    graph = build_graph(extractions.for_graph(), base=base, resolution=resolution)
+    del resolution
     result = BuildResult(graph=graph, articles=len(extractions), relations=extractions.relations,
                          outcomes=outcomes, removed=sorted(removed))
     result.files.extend(export_all(graph, out, EXPORTERS))

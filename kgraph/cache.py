@@ -29,7 +29,7 @@ from . import __version__
 from .export.atomic import atomic_write
 from .types import Article, ArticleExtraction, plain
 
-__all__ = ["ExtractionCache", "default_cache_dir", "extraction_fingerprint"]
+__all__ = ["ExtractionCache", "default_cache_dir", "extraction_fingerprint", "source_fingerprint"]
 
 PACKAGE = Path(__file__).resolve().parent
 # What decides an article's extraction besides its text and the spaCy pipeline (build.py: long articles in pieces).
@@ -50,8 +50,13 @@ def default_cache_dir() -> Path:
 @functools.cache
 def extraction_fingerprint() -> str:
     """A hash of kgraph's version and of every file the extraction reads: code, models, curated data."""
-    digest = hashlib.sha256(f"kgraph {__version__} cache {FORMAT}".encode())
-    for source in EXTRACTION_SOURCES:
+    return source_fingerprint(EXTRACTION_SOURCES, f"cache {FORMAT}")
+
+
+def source_fingerprint(sources: tuple[str, ...], salt: str = "") -> str:
+    """A hash of kgraph's version, ``salt`` and the files or folders ``sources`` of the package."""
+    digest = hashlib.sha256(f"kgraph {__version__} {salt}".strip().encode())
+    for source in sources:
         root = PACKAGE / source
         if root.is_dir():
             files = sorted(p for p in root.rglob("*") if p.is_file())

@@ -52,13 +52,15 @@ same IRIs on every build.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import hashlib
 import io
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from itertools import combinations
 from pathlib import Path
@@ -69,7 +71,8 @@ from .names import (AP_STATES, acronym_definitions, alias_table, country, curate
                     place_qualifier, qualifier_countries, spells, without_legal_form)
 from .types import ArticleEntity, ArticleExtraction, EntityMention
 
-__all__ = ["Entity", "LedgerEntry", "Overrides", "Resolution", "RULE_SCORES", "load_overrides", "resolve"]
+__all__ = ["Entity", "LedgerEntry", "Overrides", "Prepared", "PreparedArticles", "Resolution", "RULE_SCORES",
+           "load_overrides", "resolve"]
 
 TYPE_ORDER = {"PERSON": 0, "ORG": 1, "PLACE": 2}
 ENTITY_TYPES = tuple(TYPE_ORDER)
@@ -290,14 +293,17 @@ class _Links:
         return key
 
 
-def resolve(extractions: Iterable[ArticleExtraction], *, overrides: Overrides | None = None) -> Resolution:
+def resolve(extractions: Iterable[ArticleExtraction | Prepared], *, overrides: Overrides | None = None,
+            prepared: PreparedArticles | None = None) -> Resolution:
     """Merge the entities of every article into corpus entities with stable ids, and record every decision.
 
     ``extractions`` are read once, one at a time, in any order; none is kept (:class:`_Local`), so an
-    iterator that reads them from disk keeps one extraction in memory at a time.
+    iterator that reads them from disk keeps one extraction in memory at a time. With ``prepared`` (open),
+    they may include the articles it kept from the last build (:meth:`PreparedArticles.get`), and it keeps
+    every article for the next.
     """
     overrides = overrides or Overrides()
-    locals_, definitions = _locals(extractions, overrides)
+    locals_, definitions = _locals(extractions, overrides, prepared)
     links = _Links()
     for local in locals_:
         links.names.setdefault(local.key, local.entity.name)
@@ -333,44 +339,73 @@ def _names(part: list[_Local]) -> set[str]:
     return {name for member in part for name in member.names}
 
 
-def _locals(extractions: Iterable[ArticleExtraction], overrides: Overrides
-            ) -> tuple[list[_Local], list[tuple[str, str]]]:
-    """The entities of every article, by article id, and the acronym definitions of all the texts, sorted."""
+def _locals(extractions: Iterable[ArticleExtraction | Prepared], overrides: Overrides,
+            prepared: PreparedArticles | None = None) -> tuple[list[_Local], list[tuple[str, str]]]:
+    """The entities of every article, by article id, and the acronym definitions of all the texts, sorted.
+    With ``prepared``, an article it kept from the last build comes as a :class:`Prepared`, and every article's
+    entities go to it for the next build."""
     by_article: list[tuple[str, list[_Local]]] = []
     definitions: set[tuple[str, str]] = set()
-    # one record, one list of names and one set of name keys for the many equal entities of the corpus ("US" in a
-    # thousand articles), each worked out once; resolution only reads them
-    entities: dict[tuple, tuple[ArticleEntity, list[str], frozenset[str]]] = {}
-    name_sets: dict[frozenset[str], frozenset[str]] = {}
-    strings: dict[str, str] = {}  # one string for each name, key and sentence the corpus repeats
-    for extraction in extractions:
-        text = extraction.article.text
-        definitions.update(acronym_definitions(text))
-        by_cluster: dict[int, list[EntityMention]] = defaultdict(list)
-        for mention in extraction.mentions:
-            by_cluster[mention.cluster].append(mention)
-        article = []
-        for index, entity in enumerate(extraction.entities):
-            identity = (entity.name, entity.type, frozenset(entity.aliases), entity.mentions, entity.key)
-            if identity not in entities:
-                names = [entity.name, *sorted(entity.aliases)]
-                keys = frozenset(name_key(n) for n in names)
-                entities[identity] = (entity, names, name_sets.setdefault(keys, keys))
-            entity, names, keys = entities[identity]
-            mentions = by_cluster.get(index, [])
-            local = _Local(extraction.article.id, index, entity, keys)
-            _own_key(local, names, overrides, mentions, text)
-            local.key = strings.setdefault(local.key, local.key)
-            _read_mentions(local, mentions, text, strings)
-            article.append(local)
-        context = frozenset(m.external.split(":", 1)[1] for m in article if m.external)
-        context |= {c for m in article if m.qualifier for c in qualifier_countries(m.qualifier)}
-        context |= demonym_countries(text)
-        for local in article:
-            local.context = context
-        by_article.append((extraction.article.id, article))
+    shared = prepared.shared if prepared is not None else _Shared()
+    for item in extractions:
+        if isinstance(item, Prepared):
+            article_id, article, own_definitions = item.article, item.locals, item.definitions
+        else:
+            article_id = item.article.id
+            article, own_definitions = _article_locals(item, overrides, shared)
+        if prepared is not None:
+            prepared.keep(item, article, own_definitions)
+        definitions.update(own_definitions)
+        by_article.append((article_id, article))
     by_article.sort(key=lambda pair: pair[0])  # stable: articles of one id keep the order they came in
     return [local for _, article in by_article for local in article], sorted(definitions)
+
+
+@dataclass
+class _Shared:
+    """One record, one list of names and one set of name keys for the many equal entities of the corpus ("US"
+    in a thousand articles), each worked out once, and one string for each name, key and sentence the corpus
+    repeats: resolution only reads them."""
+
+    entities: dict[tuple, tuple[ArticleEntity, list[str], frozenset[str]]] = field(default_factory=dict)
+    name_sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)
+
+    def entity(self, entity: ArticleEntity) -> tuple[ArticleEntity, list[str], frozenset[str]]:
+        identity = (entity.name, entity.type, frozenset(entity.aliases), entity.mentions, entity.key)
+        if identity not in self.entities:
+            names = [entity.name, *sorted(entity.aliases)]
+            keys = frozenset(name_key(n) for n in names)
+            self.entities[identity] = (entity, names, self.name_sets.setdefault(keys, keys))
+        return self.entities[identity]
+
+    def string(self, text: str) -> str:
+        return self.strings.setdefault(text, text)
+
+
+def _article_locals(extraction: ArticleExtraction, overrides: Overrides, shared: _Shared
+                    ) -> tuple[list[_Local], set[tuple[str, str]]]:
+    """What resolution works out from one article alone: its entities with their own keys and what their
+    mentions say (:func:`_own_key`, :func:`_read_mentions`), the countries it names, its acronym definitions."""
+    text = extraction.article.text
+    by_cluster: dict[int, list[EntityMention]] = defaultdict(list)
+    for mention in extraction.mentions:
+        by_cluster[mention.cluster].append(mention)
+    article = []
+    for index, entity in enumerate(extraction.entities):
+        entity, names, keys = shared.entity(entity)
+        mentions = by_cluster.get(index, [])
+        local = _Local(extraction.article.id, index, entity, keys)
+        _own_key(local, names, overrides, mentions, text)
+        local.key = shared.string(local.key)
+        _read_mentions(local, mentions, text, shared.strings)
+        article.append(local)
+    context = frozenset(m.external.split(":", 1)[1] for m in article if m.external)
+    context |= {c for m in article if m.qualifier for c in qualifier_countries(m.qualifier)}
+    context |= demonym_countries(text)
+    for local in article:
+        local.context = context
+    return article, set(acronym_definitions(text))
 
 
 def _read_mentions(local: _Local, mentions: list[EntityMention], text: str, strings: dict[str, str]) -> None:
@@ -997,3 +1032,143 @@ def _apart_reason(a: Entity, b: Entity, overrides: Overrides) -> str:
     if a.type == "PLACE":
         return "different-place"
     return "different-entity"
+
+
+# -- what resolution works out from each article alone, kept for the next build -----------------------------------
+
+PREPARED_FILE = ".kgraph-resolution.jsonl"  # in the build's folder
+PREPARED_FORMAT = 1
+# What decides an article's :func:`_article_locals` besides its extraction and the user's aliases.
+RESOLUTION_SOURCES = ("resolve.py", "names.py", "types.py", "data")
+_LOCAL_FIELDS = ("key", "rule", "via", "canonical", "alias_type", "external", "qualifier", "surface",
+                 "after_a_place", "only_after_a_place", "academic")  # kept as they are; see _to_record
+
+
+@dataclass(slots=True)
+class Prepared:
+    """An article's entities as resolution worked them out in the last build (:class:`PreparedArticles`)."""
+
+    article: str
+    line: bytes  # as kept: copied to the next build's file unchanged
+    locals: list[_Local]
+    definitions: set[tuple[str, str]]
+
+
+class PreparedArticles:
+    """What resolution works out from each article alone (:func:`_article_locals`: its entities' own keys,
+    what the words around their mentions say, the countries it names, its acronym definitions), kept in the
+    build's folder (``PREPARED_FILE``) for the next build, which reads it for every article whose stored
+    extraction is unchanged instead of reading and working through the extraction again.
+
+    A line is an article's id (JSON), the digest of its stored extraction line and the record, tab-separated, in
+    the order of the ids; the first line names the format, the code (``RESOLUTION_SOURCES``) and the user's
+    aliases it was made with: a line of other code or aliases, of another extraction, or unreadable is not used,
+    and the article is worked out again. The new file is written beside the old one as the build reads it
+    and replaces it when resolution is done: a kill leaves the old one, or the new one, whole.
+
+    ``digests``: the digest of each article's stored extraction line (:meth:`kgraph.build.StoredExtractions.digests`).
+    """
+
+    def __init__(self, folder: str | Path, overrides: Overrides, digests: Mapping[str, str]) -> None:
+        self.path = Path(folder) / PREPARED_FILE
+        self.digests = digests
+        self.shared = _Shared()
+        self.header = json.dumps({"format": PREPARED_FORMAT, "code": _resolution_fingerprint(),
+                                  "aliases": sorted((key, list(value)) for key, value in overrides.aliases.items())},
+                                 sort_keys=True, ensure_ascii=True).encode()
+        self.header = hashlib.sha256(self.header).hexdigest().encode() + b"\n"
+        self.used = 0  # articles read from the last build's file
+        self._stack = contextlib.ExitStack()
+        self._old: Iterator[tuple[str, bytes, bytes]] = iter(())
+        self._next: tuple[str, bytes, bytes] | None = None
+
+    def __enter__(self) -> PreparedArticles:
+        from .export.atomic import atomic_file
+
+        with contextlib.ExitStack() as stack:
+            try:
+                old = stack.enter_context(self.path.open("rb"))
+            except OSError:
+                old = None
+            self._new = stack.enter_context(atomic_file(self.path, durable=False))
+            self._new.write(self.header)
+            if old is not None and old.readline() == self.header:
+                self._old = _kept_lines(old)
+                self._next = next(self._old, None)
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc) -> bool | None:
+        self.shared = _Shared()  # its strings are the resolution's to keep or let go
+        return self._stack.__exit__(*exc)
+
+    def get(self, article_id: str) -> Prepared | None:
+        """The article's entities from the last build, or None; asked in the order of the ids."""
+        while self._next is not None and self._next[0] < article_id:
+            self._next = next(self._old, None)
+        if self._next is None or self._next[0] != article_id:
+            return None
+        _, digest, line = self._next
+        if digest != self.digests.get(article_id, "").encode():
+            return None
+        try:
+            prepared = _from_line(article_id, line, self.shared)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return None
+        self.used += 1
+        return prepared
+
+    def keep(self, item: ArticleExtraction | Prepared, locals_: list[_Local],
+             definitions: set[tuple[str, str]]) -> None:
+        """Write the article's line of the new file: as it was for a :class:`Prepared`, made for an extraction."""
+        if isinstance(item, Prepared):
+            self._new.write(item.line)
+            return
+        article_id = item.article.id
+        if article_id not in self.digests:
+            return
+        record = {"context": sorted(locals_[0].context) if locals_ else [], "definitions": sorted(definitions),
+                  "entities": [_to_record(local) for local in locals_]}
+        self._new.write(b"\t".join([json.dumps(article_id).encode(), self.digests[article_id].encode(),
+                                    json.dumps(record, ensure_ascii=False).encode()]) + b"\n")
+
+
+def _kept_lines(handle) -> Iterator[tuple[str, bytes, bytes]]:
+    """(id, digest, line) of each readable line of a kept file."""
+    for line in handle:
+        try:
+            id_part, digest, _ = line.split(b"\t", 2)
+            article_id = json.loads(id_part)
+        except ValueError:
+            continue
+        if isinstance(article_id, str) and line.endswith(b"\n"):
+            yield article_id, digest, line
+
+
+def _to_record(local: _Local) -> list:
+    entity = local.entity
+    return [local.index, entity.name, entity.type, sorted(entity.aliases), entity.mentions, entity.key,
+            [list(quote) for quote in local.quotes], *(getattr(local, name) for name in _LOCAL_FIELDS)]
+
+
+def _from_line(article_id: str, line: bytes, shared: _Shared) -> Prepared:
+    record = json.loads(line.split(b"\t", 2)[2])
+    context = frozenset(record["context"])
+    locals_ = []
+    for index, name, type_, aliases, mentions, key, quotes, *rest in record["entities"]:
+        if len(rest) != len(_LOCAL_FIELDS) or type_ not in TYPE_ORDER:
+            raise ValueError("not a record of this format")
+        entity, _, keys = shared.entity(ArticleEntity(name, type_, set(aliases), mentions, key))
+        local = _Local(article_id, index, entity, keys, context=context,
+                       quotes=tuple((shared.string(a), shared.string(b)) for a, b in quotes))
+        for field_name, value in zip(_LOCAL_FIELDS, rest):
+            setattr(local, field_name, shared.string(value) if isinstance(value, str) else value)
+        locals_.append(local)
+    return Prepared(article_id, line, locals_, {(a, b) for a, b in record["definitions"]})
+
+
+@functools.cache
+def _resolution_fingerprint() -> str:
+    from .cache import source_fingerprint
+
+    return source_fingerprint(RESOLUTION_SOURCES)
