@@ -1061,8 +1061,8 @@ class PreparedArticles:
     extraction is unchanged instead of reading and working through the extraction again.
 
     A line is an article's id (JSON), the digest of its stored extraction line and the record, tab-separated, in
-    the order of the ids; the first line names the format, the code (``RESOLUTION_SOURCES``) and the user's
-    aliases it was made with: a line of other code or aliases, of another extraction, or unreadable is not used,
+    the order of the ids; the first line is a hash of the format, the code (``RESOLUTION_SOURCES``) and
+    the user's aliases it was made with: a line of other code or aliases, of another extraction, or unreadable is not used,
     and the article is worked out again. The new file is written beside the old one as the build reads it
     and replaces it when resolution is done: a kill leaves the old one, or the new one, whole.
 
