@@ -1073,10 +1073,9 @@ class PreparedArticles:
         self.path = Path(folder) / PREPARED_FILE
         self.digests = digests
         self.shared = _Shared()
-        self.header = json.dumps({"format": PREPARED_FORMAT, "code": _resolution_fingerprint(),
-                                  "aliases": sorted((key, list(value)) for key, value in overrides.aliases.items())},
-                                 sort_keys=True, ensure_ascii=True).encode()
-        self.header = hashlib.sha256(self.header).hexdigest().encode() + b"\n"
+        made_with = {"format": PREPARED_FORMAT, "code": _resolution_fingerprint(),
+                     "aliases": sorted((key, list(value)) for key, value in overrides.aliases.items())}
+        self.header = hashlib.sha256(json.dumps(made_with, sort_keys=True).encode()).hexdigest().encode() + b"\n"
         self.used = 0  # articles read from the last build's file
         self._stack = contextlib.ExitStack()
         self._old: Iterator[tuple[str, bytes, bytes]] = iter(())
