@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -330,6 +331,77 @@ def evaluate(gold_path: str | Path, *, format: str | None = None, nlp: Language,
         report.scores[match] = add_groups(score(pairs, types, match=match), groups)
     report.seconds = time.perf_counter() - started
     return report
+
+
+# -- why relations are missed or wrong (for choosing what to improve; run it on held-out train, not dev) ------------
+
+SIGNATURE_TYPES = {"Work_For": ("PERSON", "ORG"), "OrgBased_In": ("ORG", "PLACE"), "Located_In": ("PLACE", "PLACE"),
+                   "Live_In": ("PERSON", "PLACE"), "Kill": ("PERSON", "PERSON")}
+
+
+def error_reasons(gold: Sequence[Fact], pred: Sequence[Fact], mentions: Sequence[tuple[int, int, str]],
+                  types: Iterable[str]) -> Counter:
+    """Why each relaxed miss and false positive of one text happened, counted by reason.
+
+    ``mentions`` are kgraph's ``(start, end, type)`` name mentions. A miss is ``miss: no mention`` (an argument
+    overlaps no mention), ``miss: typed S>O`` (the mentions are there, not of the types the relation joins),
+    ``miss: other relation`` (the pair was related, by another type) or ``miss: classifier``; a false positive
+    is ``wrong: gold TYPE`` (the spans are related in the gold, by another type) or ``wrong: no gold relation``.
+
+    >>> gold = [Fact("s", "OrgBased_In", (0, 4), (8, 12)), Fact("s", "Work_For", (20, 23), (0, 4))]
+    >>> pred = [Fact("s", "Located_In", (0, 4), (8, 12))]
+    >>> sorted(error_reasons(gold, pred, [(0, 4, "PLACE"), (8, 12, "PLACE"), (20, 23, "PERSON")],
+    ...                      ["OrgBased_In", "Work_For", "Located_In"]).items())
+    [('miss: typed PERSON>PLACE', 1), ('miss: typed PLACE>PLACE', 1), ('wrong: gold OrgBased_In', 1)]
+    """
+    wanted = set(types)
+    gold = [f for f in gold if f.type in wanted]
+    pred = [f for f in pred if f.type in wanted]
+    reasons: Counter = Counter()
+    found = [any(p.type == g.type and _overlapping_spans(g, p) for p in pred) for g in gold]
+    for g, hit in zip(gold, found):
+        if hit:
+            continue
+        subjects = {t for start, end, t in mentions if _overlaps((start, end), g.subject)}
+        objects = {t for start, end, t in mentions if _overlaps((start, end), g.object)}
+        want = SIGNATURE_TYPES.get(g.type)
+        if not subjects or not objects:
+            reasons["miss: no mention"] += 1
+        elif want and (want[0] not in subjects or want[1] not in objects):
+            reasons[f"miss: typed {'/'.join(sorted(subjects))}>{'/'.join(sorted(objects))}"] += 1
+        elif any(_overlapping_spans(g, p) for p in pred):
+            reasons["miss: other relation"] += 1
+        else:
+            reasons["miss: classifier"] += 1
+    for p in pred:
+        if any(g.type == p.type and _overlapping_spans(g, p) for g in gold):
+            continue
+        other = next((g.type for g in gold if _overlapping_spans(g, p)), None)
+        reasons[f"wrong: gold {other}" if other else "wrong: no gold relation"] += 1
+    return reasons
+
+
+def conll04_errors(gold_path: str | Path, *, nlp: Language, types: Iterable[str] = CONLL04_GROUPS["mission"]
+                   ) -> Counter:
+    """:func:`error_reasons` summed over the texts of a CoNLL04 file."""
+    texts = read_conll04(Path(gold_path))
+    articles = (make_article(t.id, t.text) for t in texts)
+    total: Counter = Counter()
+    types = tuple(types)
+    for text, extraction in zip(texts, extract_articles(articles, nlp, unresolved=True)):
+        mentions = [(m.span.start, m.span.end, m.span.type) for m in extraction.mentions]
+        total += error_reasons(text.facts, conll04_facts(extraction.relations), mentions, types)
+    return total
+
+
+def format_errors(reasons: Counter) -> str:
+    """:func:`conll04_errors`' counts as lines: the misses, then the false positives, each by reason."""
+    misses = sum(n for r, n in reasons.items() if r.startswith("miss"))
+    wrong = sum(n for r, n in reasons.items() if r.startswith("wrong"))
+    lines = [f"relaxed misses {misses}, false positives {wrong}:"]
+    ordered = sorted(reasons.items(), key=lambda kv: (kv[0][:4], -kv[1], kv[0]))  # misses first, largest first
+    lines += [f"  {reason:<32}{count:>5}" for reason, count in ordered]
+    return "\n".join(lines)
 
 
 def _model_name(nlp: Language) -> str:

@@ -363,8 +363,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="for choosing settings, never the dev split: train on CoNLL04 train but its last N "
                              "sentences and KnowledgeNet fold 1, into a temporary folder, and score the recognizer "
                              "and `kgraph eval` on those N sentences and fold 2 (--out is left alone)")
+    parser.add_argument("--errors", action="store_true",
+                        help="with --held-out: also say why the held-out sentences' mission relations were missed "
+                             "or wrong (no mention, entity types, the classifier)")
     parser.add_argument("--only", choices=["ner", "relations"], help="train one model only")
     args = parser.parse_args(argv)
+    if args.errors and not args.held_out:
+        parser.error("--errors reads the held-out sentences: give --held-out N too")
     if args.only == "relations" and not (args.out / "ner").is_dir():  # its features come from kgraph's recognizer
         parser.error(f"{args.out / 'ner'} holds no entity model: train it first "
                      f"(`python -m kgraph.train --only ner --out {args.out}`) or drop --only")
@@ -396,7 +401,7 @@ def _rehearsal(knowledgenet: list[dict], count: int) -> list[str]:
 def _held_out_scores(args: argparse.Namespace, train: list[dict], held_out: list[dict], knowledgenet: list[dict],
                      folder: Path) -> None:
     """Train both models without the held-out sentences and KnowledgeNet fold 2, then score them there."""
-    from .evaluate import evaluate, format_report
+    from .evaluate import conll04_errors, evaluate, format_errors, format_report
     from .extract.classifier import relation_models_from
 
     ner_nlp = train_ner(train, _rehearsal(knowledgenet, args.rehearsal), epochs=args.epochs, held_out=held_out,
@@ -409,6 +414,8 @@ def _held_out_scores(args: argparse.Namespace, train: list[dict], held_out: list
     with relation_models_from(folder):
         for path, fold in ((gold, None), (args.data / "knowledgenet_folds1-3.jsonl", 2)):
             print(format_report(evaluate(path, nlp=nlp, fold=fold)))
+        if args.errors:
+            print(format_errors(conll04_errors(gold, nlp=nlp)))
 
 
 if __name__ == "__main__":
