@@ -33,6 +33,7 @@ from spacy.language import Language
 
 from .errors import EvalError
 from .extract import extract_articles
+from .extract.classifier import SIGNATURES
 from .ingest import make_article
 from .types import RelationMention
 
@@ -335,8 +336,8 @@ def evaluate(gold_path: str | Path, *, format: str | None = None, nlp: Language,
 
 # -- why relations are missed or wrong (for choosing what to improve; run it on held-out train, not dev) ------------
 
-SIGNATURE_TYPES = {"Work_For": ("PERSON", "ORG"), "OrgBased_In": ("ORG", "PLACE"), "Located_In": ("PLACE", "PLACE"),
-                   "Live_In": ("PERSON", "PLACE"), "Kill": ("PERSON", "PERSON")}
+# the (subject, object) entity types each CoNLL04 type joins, as the relation classifier relates them
+SIGNATURE_TYPES = {CONLL04_RELATIONS[relation]: kinds for relation, kinds in SIGNATURES.items()}
 
 
 def error_reasons(gold: Sequence[Fact], pred: Sequence[Fact], mentions: Sequence[tuple[int, int, str]],
