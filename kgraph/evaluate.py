@@ -35,7 +35,7 @@ from .errors import EvalError
 from .extract import extract_articles
 from .extract.classifier import SIGNATURES
 from .ingest import make_article
-from .types import RelationMention
+from .types import ArticleExtraction, RelationMention
 
 __all__ = ["CONLL04_RELATIONS", "Counts", "EvalReport", "Fact", "evaluate", "format_report", "run", "score"]
 
@@ -295,9 +295,13 @@ def knowledgenet_facts(relations: Iterable[RelationMention], properties: Iterabl
 
 def predict(texts: Sequence[GoldText], nlp: Language) -> Iterator[list[RelationMention]]:
     """Run the whole ``kgraph extract`` path over the gold texts; yields each text's relations, in order."""
-    articles = (make_article(t.id, t.text) for t in texts)
-    for extraction in extract_articles(articles, nlp, unresolved=True):
+    for extraction in _extractions(texts, nlp):
         yield extraction.relations
+
+
+def _extractions(texts: Sequence[GoldText], nlp: Language) -> Iterator[ArticleExtraction]:
+    """Each gold text's whole extraction, in order, as ``kgraph extract`` makes it."""
+    return extract_articles((make_article(t.id, t.text) for t in texts), nlp, unresolved=True)
 
 
 # -- the evaluation -----------------------------------------------------------------------------------------------
@@ -386,10 +390,9 @@ def conll04_errors(gold_path: str | Path, *, nlp: Language, types: Iterable[str]
                    ) -> Counter:
     """:func:`error_reasons` summed over the texts of a CoNLL04 file."""
     texts = read_conll04(Path(gold_path))
-    articles = (make_article(t.id, t.text) for t in texts)
     total: Counter = Counter()
     types = tuple(types)
-    for text, extraction in zip(texts, extract_articles(articles, nlp, unresolved=True)):
+    for text, extraction in zip(texts, _extractions(texts, nlp)):
         mentions = [(m.span.start, m.span.end, m.span.type) for m in extraction.mentions]
         total += error_reasons(text.facts, conll04_facts(extraction.relations), mentions, types)
     return total
