@@ -9,7 +9,7 @@ from importlib import resources
 
 __all__ = ["normalize_name", "name_key", "country", "curated_alias", "alias_table", "strip_titles", "is_acronym",
            "place_qualifier", "qualifier_countries", "demonym_countries", "without_legal_form",
-           "acronym_definitions", "spells", "AP_STATES", "HONORIFICS"]
+           "acronym_definitions", "spells", "AP_STATES", "HONORIFICS", "US_STATES", "us_state"]
 
 LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 TRAILING_FUNCTION = re.compile(r"(?:\s+(?:to|of|and|for|in|on|at|the|by|with|from))+$", re.IGNORECASE)
@@ -45,6 +45,25 @@ AP_STATES = {
     "Ore.": "Oregon", "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
     "Tenn.": "Tennessee", "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington", "W.Va.": "West Virginia",
     "Wis.": "Wisconsin", "Wyo.": "Wyoming"}
+
+US_STATES = {  # as a news dateline or address writes them in full
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
+    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
+    "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
+}
+
+
+def us_state(name: str) -> str | None:
+    """The US state ``name`` writes, in full or as AP style abbreviates it, else None: one test for every
+    "Austin, Texas" / "Fresno, Calif." reading.
+
+    >>> us_state("Texas"), us_state("Calif."), us_state("Paris")
+    ('Texas', 'California', None)
+    """
+    return name if name in US_STATES else AP_STATES.get(name)
 
 
 def normalize_name(text: str) -> str:

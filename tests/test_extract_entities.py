@@ -29,6 +29,15 @@ def test_a_town_with_its_state_stays_one_place_as_conll04_marks_it(nlp):
     assert "Columbus, Ohio" in [m.span.text for m in result.mentions]
 
 
+def test_a_town_named_like_a_country_is_the_town_when_its_state_follows_in_ap_style(nlp):
+    """"Jordan, Minn." is a town in Minnesota, not the kingdom, whether the state is written out or abbreviated."""
+    for text in ("Voters in Jordan, Minn., rejected the school levy.", "Voters in Jordan, Minnesota, rejected the levy."):
+        result = extract_article(make_article("a", text), nlp)
+        jordan = next(m for m in result.mentions if m.name == "Jordan")
+        assert jordan.place_context, text
+        assert result.entities[jordan.cluster].key is None, text  # no ISO 3166 code: not the country
+
+
 def test_a_lone_first_name_joins_the_only_full_name_it_begins(nlp):
     text = ("Maddy Dychtwald is a co-founder of Age Wave. Before that, Maddy worked in publishing for ten years, "
             "and Maddy still writes.")

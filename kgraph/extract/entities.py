@@ -16,8 +16,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
 from .lexicon import ROLE_MODIFIERS, is_role_word
-from ..names import (AP_STATES, HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym,
-                     name_key, normalize_name, strip_titles)
+from ..names import (AP_STATES, HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym, name_key,
+                     normalize_name, strip_titles, us_state)
 from ..types import Article, ArticleEntity, EntityMention, Span
 
 __all__ = ["LABEL_TYPES", "entity_mentions", "group_mentions"]
@@ -42,14 +42,6 @@ HEAD_WORD_LABELS = {
                      "school", "hospital", "group", "federation", "organization", "organisation"), "ORG"),
 }
 TRAILING_WORDS = {"to", "of", "and", "for", "in", "on", "at", "the", "by", "with", "from"}  # "the Global Coalition to"
-US_STATES = {
-    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
-    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
-    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
-    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio", "Oklahoma",
-    "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas", "Utah",
-    "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming",
-}
 
 
 COMPANY_ENDINGS = {"corp", "co", "inc", "ltd", "llc", "plc", "company", "corporation", "industries", "enterprises"}
@@ -85,7 +77,7 @@ def _names_joined_by_of(ent: SpacySpan) -> list[SpacySpan] | None:
         after = doc[ofs[0] + 1:ent.end].text
         if HEAD_WORD_LABELS.get(ent[-1].lower_.rstrip(".")) == "ORG":
             label = "ORG"
-        elif country(after) is not None or after in US_STATES or after in AP_STATES:
+        elif country(after) is not None or us_state(after):
             label = "GPE"
         else:
             return None
@@ -405,7 +397,7 @@ def _in_place_context(ent: SpacySpan, entities: dict[int, SpacySpan]) -> bool:
         return True
     if end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].ent_type_ == "GPE" and doc[end + 1].ent_iob_ == "B":
         nxt = entities[end + 1]
-        return country(nxt.text) is not None or nxt.text in US_STATES
+        return country(nxt.text) is not None or us_state(nxt.text) is not None
     return False
 
 
@@ -474,7 +466,7 @@ def _town_of_state(ent: SpacySpan) -> bool:
     if i + 1 >= len(doc) or doc[i].text != ",":
         return False
     state = doc[i + 1]
-    if state.text in AP_STATES or state.text in US_STATES:
+    if us_state(state.text):
         after = i + 2
     elif i + 2 < len(doc) and doc[i + 2].text == "." and f"{state.text}." in AP_STATES:
         after = i + 3  # "Ore" "." as two tokens

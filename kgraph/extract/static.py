@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..names import us_state
 from ..types import RelationMention
 from .context import DocContext
 from .lexicon import KILL_VERBS
@@ -87,9 +88,7 @@ def _located_in(ctx: DocContext, place: int) -> list[RelationMention]:
 
 def _is_region(ctx: DocContext, place: int) -> bool:
     """A country or a US state: what follows a comma in "Austin, Texas" rather than a list of places."""
-    from .entities import US_STATES
-
-    return ctx.is_country(place) or ctx.entities[ctx.mentions[place].cluster].name in US_STATES
+    return ctx.is_country(place) or us_state(ctx.entities[ctx.mentions[place].cluster].name) is not None
 
 
 def _lives_in(ctx: DocContext, person: int) -> list[RelationMention]:
