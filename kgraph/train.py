@@ -34,7 +34,7 @@ from .extract.classifier import LABELS, candidate_pairs, pair_features, pair_vec
 from .ingest import make_article
 from .nlp import load_pipeline
 
-__all__ = ["CONLL04_LABELS", "train_ner", "train_relations"]
+__all__ = ["CONLL04_LABELS", "held_out_block", "train_ner", "train_relations"]
 
 CONLL04_LABELS = {"Peop": "PERSON", "Org": "ORG", "Loc": "GPE"}
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC"}
@@ -361,8 +361,12 @@ def main(argv: list[str] | None = None) -> None:
                              "strict F1 -0.03); off by default")
     parser.add_argument("--held-out", type=int, default=0,
                         help="for choosing settings, never the dev split: train on CoNLL04 train but its last N "
-                             "sentences and KnowledgeNet fold 1, into a temporary folder, and score the recognizer "
+                             "sentences (or another block: --block) and KnowledgeNet fold 1, into a temporary folder, and score the recognizer "
                              "and `kgraph eval` on those N sentences and fold 2 (--out is left alone)")
+    parser.add_argument("--block", type=int, default=1,
+                        help="with --held-out N: which block of N sentences, counted from the end of CoNLL04 train, "
+                             "is held out (1: the last N, 2: the N before them...): a second block tells a real "
+                             "change from chance")
     parser.add_argument("--errors", action="store_true",
                         help="with --held-out: also say why the held-out sentences' mission relations were missed "
                              "or wrong (no mention, entity types, the classifier)")
@@ -370,13 +374,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.errors and not args.held_out:
         parser.error("--errors reads the held-out sentences: give --held-out N too")
+    if args.block != 1 and not args.held_out:
+        parser.error("--block picks which sentences --held-out holds out: give --held-out N too")
     if args.only == "relations" and not (args.out / "ner").is_dir():  # its features come from kgraph's recognizer
         parser.error(f"{args.out / 'ner'} holds no entity model: train it first "
                      f"(`python -m kgraph.train --only ner --out {args.out}`) or drop --only")
     train = read_jsonl(args.data / "conll04" / "train.jsonl")
-    held_out = train[-args.held_out:] if args.held_out else None
-    if held_out:
-        train = train[:-args.held_out]
+    held_out = None
+    if args.held_out:
+        if args.held_out < 1 or args.block < 1 or args.held_out * args.block >= len(train):
+            parser.error(f"--held-out {args.held_out} --block {args.block} does not fit CoNLL04 train's "
+                         f"{len(train)} sentences: give positive numbers whose product is smaller")
+        train, held_out = held_out_block(train, args.held_out, args.block)
     knowledgenet = [r for r in read_jsonl(args.data / "knowledgenet_folds1-3.jsonl")
                     if r["fold"] in ((1,) if held_out else (1, 2))]
     if held_out:
@@ -390,6 +399,17 @@ def main(argv: list[str] | None = None) -> None:
         ner_nlp.to_disk(args.out / "ner")
     if args.only in (None, "relations"):
         train_relations(load_pipeline(names=args.out / "ner"), train, knowledgenet, args.out)
+
+
+def held_out_block(records: list[dict], size: int, block: int = 1) -> tuple[list[dict], list[dict]]:
+    """The records but one block of ``size``, and that block: the ``block``-th counted from the end.
+
+    >>> held_out_block(list(range(10)), 3, 2)
+    ([0, 1, 2, 3, 7, 8, 9], [4, 5, 6])
+    """
+    end = len(records) - size * (block - 1)
+    start = end - size
+    return records[:start] + records[end:], records[start:end]
 
 
 def _rehearsal(knowledgenet: list[dict], count: int) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgraph.train import knowledgenet_examples, knowledgenet_passages, main
+from kgraph.train import held_out_block, knowledgenet_examples, knowledgenet_passages, main
 
 
 def test_relations_alone_need_an_entity_model_in_the_output_folder(tmp_path, capsys):
@@ -13,6 +13,31 @@ def test_relations_alone_need_an_entity_model_in_the_output_folder(tmp_path, cap
         main(["--only", "relations", "--out", str(tmp_path)])
     assert exit_.value.code == 2
     assert f"{tmp_path / 'ner'} holds no entity model" in capsys.readouterr().err
+
+
+def test_a_held_out_block_needs_held_out_and_must_fit_the_train_split(tmp_path, capsys):
+    # --block N picks which sentences --held-out holds out; alone, or past the start of train, it is refused
+    # before any training starts.
+    conll04 = tmp_path / "conll04"
+    conll04.mkdir()
+    (conll04 / "train.jsonl").write_text("".join('{"id": "s%d", "text": "x", "entities": [], "relations": []}\n' % i
+                                                 for i in range(10)))
+    for argv, message in ((["--block", "2"], "give --held-out N too"),
+                          (["--held-out", "5", "--block", "2"], "does not fit CoNLL04 train's 10 sentences"),
+                          (["--held-out", "3", "--block", "0"], "does not fit")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--data", str(tmp_path), *argv])
+        assert exit_.value.code == 2, argv
+        assert message in capsys.readouterr().err, argv
+
+
+def test_the_held_out_blocks_count_from_the_end_of_train_and_never_overlap():
+    records = list(range(1000))
+    first, second = held_out_block(records, 200, 1), held_out_block(records, 200, 2)
+    assert first == (records[:800], records[800:])
+    assert second == (records[:600] + records[800:], records[600:800])
+    for rest, held in (first, second):
+        assert sorted(rest + held) == records and not set(rest) & set(held)
 
 
 def _fact(prop, passage_start, text, subject, obj):
