@@ -361,8 +361,9 @@ def main(argv: list[str] | None = None) -> None:
                              "strict F1 -0.03); off by default")
     parser.add_argument("--held-out", type=int, default=0,
                         help="for choosing settings, never the dev split: train on CoNLL04 train but its last N "
-                             "sentences (or another block: --block) and KnowledgeNet fold 1, into a temporary folder, and score the recognizer "
-                             "and `kgraph eval` on those N sentences and fold 2 (--out is left alone)")
+                             "sentences (or another block: --block) and KnowledgeNet fold 1, into a temporary "
+                             "folder, and score the recognizer and `kgraph eval` on those N sentences and fold 2 "
+                             "(--out is left alone)")
     parser.add_argument("--block", type=int, default=1,
                         help="with --held-out N: which block of N sentences, counted from the end of CoNLL04 train, "
                              "is held out (1: the last N, 2: the N before them...): a second block tells a real "
