@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
 from .lexicon import ROLE_MODIFIERS, is_role_word
-from ..names import (AP_STATES, HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym, name_key,
+from ..names import (HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym, name_key,
                      normalize_name, strip_titles, us_state)
 from ..types import Article, ArticleEntity, EntityMention, Span
 
@@ -77,7 +77,7 @@ def _names_joined_by_of(ent: SpacySpan) -> list[SpacySpan] | None:
         after = doc[ofs[0] + 1:ent.end].text
         if HEAD_WORD_LABELS.get(ent[-1].lower_.rstrip(".")) == "ORG":
             label = "ORG"
-        elif country(after) is not None or us_state(after):
+        elif country(after) is not None or us_state(after) is not None:
             label = "GPE"
         else:
             return None
@@ -466,9 +466,9 @@ def _town_of_state(ent: SpacySpan) -> bool:
     if i + 1 >= len(doc) or doc[i].text != ",":
         return False
     state = doc[i + 1]
-    if us_state(state.text):
+    if us_state(state.text) is not None:
         after = i + 2
-    elif i + 2 < len(doc) and doc[i + 2].text == "." and f"{state.text}." in AP_STATES:
+    elif i + 2 < len(doc) and doc[i + 2].text == "." and us_state(f"{state.text}.") is not None:
         after = i + 3  # "Ore" "." as two tokens
     else:
         return False
@@ -545,7 +545,7 @@ def _surface(ent: SpacySpan, sent: SpacySpan) -> SpacySpan:
     if (end < len(doc) and doc[end].text == "." and not doc[end - 1].whitespace_ and doc[end - 1].is_alpha
             and (end + 1 == len(doc) or doc[end].whitespace_) and _pretokenized(sent)):
         end += 1
-    elif end - start == 1 and end < len(doc) and doc[end].text == "." and f"{doc[start].text}." in AP_STATES:
+    elif end - start == 1 and end < len(doc) and doc[end].text == "." and us_state(f"{doc[start].text}.") is not None:
         end += 1  # "Chisholm , Minn .": the sentence's full stop, split off, was the abbreviation's own
     return doc[start:end]
 
