@@ -101,10 +101,11 @@ class EvalReport:
     model: str = ""
     fold: int | None = None
     seconds: float = 0.0
+    graph_only: bool = False  # only the relations that reach the graph were scored
 
     def to_json(self) -> dict:
         return {"gold": self.gold, "format": self.format, "fold": self.fold, "documents": self.documents,
-                "model": self.model, "seconds": round(self.seconds, 1),
+                "model": self.model, "graph_only": self.graph_only, "seconds": round(self.seconds, 1),
                 "scores": {match: {name: counts.to_json() for name, counts in table.items()}
                            for match, table in self.scores.items()}}
 
@@ -293,25 +294,29 @@ def knowledgenet_facts(relations: Iterable[RelationMention], properties: Iterabl
     return sorted((f for f in facts if f.type in wanted), key=_fact_order)
 
 
-def predict(texts: Sequence[GoldText], nlp: Language) -> Iterator[list[RelationMention]]:
-    """Run the whole ``kgraph extract`` path over the gold texts; yields each text's relations, in order."""
-    for extraction in _extractions(texts, nlp):
+def predict(texts: Sequence[GoldText], nlp: Language, *, graph_only: bool = False) -> Iterator[list[RelationMention]]:
+    """Run the whole ``kgraph extract`` path over the gold texts; yields each text's relations, in order: as
+    the gold data annotates them, or with ``graph_only`` those that reach the graph
+    (:func:`kgraph.extract.extract_doc`)."""
+    for extraction in _extractions(texts, nlp, graph_only=graph_only):
         yield extraction.relations
 
 
-def _extractions(texts: Sequence[GoldText], nlp: Language) -> Iterator[ArticleExtraction]:
+def _extractions(texts: Sequence[GoldText], nlp: Language, *, graph_only: bool = False) -> Iterator[ArticleExtraction]:
     """Each gold text's whole extraction, in order, as ``kgraph extract`` makes it."""
-    return extract_articles((make_article(t.id, t.text) for t in texts), nlp, unresolved=True)
+    return extract_articles((make_article(t.id, t.text) for t in texts), nlp, as_annotated=not graph_only)
 
 
 # -- the evaluation -----------------------------------------------------------------------------------------------
 
 def evaluate(gold_path: str | Path, *, format: str | None = None, nlp: Language, fold: int | None = None,
-             limit: int | None = None) -> EvalReport:
+             limit: int | None = None, graph_only: bool = False) -> EvalReport:
     """Extract relations from every text of a gold file and score them against its gold relations.
 
     ``format`` is ``conll04`` or ``knowledgenet`` (sniffed from the first line when None); ``fold``
-    picks one KnowledgeNet fold (3 is kept for measuring); ``limit`` scores only the first texts.
+    picks one KnowledgeNet fold (3 is kept for measuring); ``limit`` scores only the first texts;
+    ``graph_only`` scores only the relations that reach the graph, not those of a pronoun with no antecedent
+    in the text or of a wire service's dateline, which gold data annotates (:func:`kgraph.extract.extract_doc`).
     """
     path = Path(gold_path)
     if not path.is_file():
@@ -324,14 +329,15 @@ def evaluate(gold_path: str | Path, *, format: str | None = None, nlp: Language,
     started = time.perf_counter()
     if format == "conll04":
         texts = read_conll04(path, limit=limit)
-        pairs = [(t.facts, conll04_facts(rels)) for t, rels in zip(texts, predict(texts, nlp))]
+        pairs = [(t.facts, conll04_facts(rels)) for t, rels in zip(texts, predict(texts, nlp, graph_only=graph_only))]
         types, groups, matches = CONLL04_TYPES, CONLL04_GROUPS, ("strict", "relaxed")
     else:
         texts = read_knowledgenet(path, fold=fold, limit=limit)
-        pairs = [(t.facts, knowledgenet_facts(rels, t.properties)) for t, rels in zip(texts, predict(texts, nlp))]
+        pairs = [(t.facts, knowledgenet_facts(rels, t.properties))
+                 for t, rels in zip(texts, predict(texts, nlp, graph_only=graph_only))]
         types, groups, matches = KNOWLEDGENET_TYPES, KNOWLEDGENET_GROUPS, ("overlap",)
     report = EvalReport(gold=str(path), format=format, documents=len(texts), types=types, groups=groups,
-                        model=_model_name(nlp), fold=fold)
+                        model=_model_name(nlp), fold=fold, graph_only=graph_only)
     for match in matches:
         report.scores[match] = add_groups(score(pairs, types, match=match), groups)
     report.seconds = time.perf_counter() - started
@@ -417,6 +423,7 @@ def format_report(report: EvalReport) -> str:
     """A readable table: one row per relation type and group, P/R/F1 for each way of matching."""
     title = f"{report.gold} ({report.format}"
     title += f", fold {report.fold}" if report.fold is not None else ""
+    title += ", the graph's relations only" if report.graph_only else ""
     title += f", {report.documents} texts, {report.model}, {report.seconds:.0f}s)"
     matches = list(report.scores)
     header = f"{'':<22}" + "".join(f"{m + ' P':>10}{'R':>7}{'F1':>7}{'tp/fp/fn':>14}" for m in matches)
@@ -434,9 +441,10 @@ def format_report(report: EvalReport) -> str:
 
 
 def run(gold: str | Path, *, fmt: str | None = None, fold: int | None = None, as_json: bool = False,
-        model: str | None = None, limit: int | None = None) -> str:
-    """What ``kgraph eval GOLD [--format] [--fold N] [--json] [--model NAME] [--limit N]`` prints."""
+        model: str | None = None, limit: int | None = None, graph_only: bool = False) -> str:
+    """What ``kgraph eval GOLD [--format] [--fold N] [--json] [--model NAME] [--limit N] [--graph-only]`` prints."""
     from .nlp import DEFAULT_MODEL, load_pipeline
 
-    report = evaluate(gold, format=fmt, nlp=load_pipeline(model or DEFAULT_MODEL), fold=fold, limit=limit)
+    report = evaluate(gold, format=fmt, nlp=load_pipeline(model or DEFAULT_MODEL), fold=fold, limit=limit,
+                      graph_only=graph_only)
     return json.dumps(report.to_json(), indent=2) if as_json else format_report(report)

@@ -99,6 +99,24 @@ def test_format_is_sniffed_and_bad_files_say_what_to_do(tmp_path, nlp):
         evaluate(tmp_path / "missing.jsonl", nlp=nlp)
 
 
+def test_graph_only_scores_what_reaches_the_graph_without_a_datelines_agency(tmp_path, nlp):
+    """CoNLL04 marks "DAYTON, Ohio (AP)" as AP based in Dayton: scored as annotated by default; ``--graph-only``
+    scores what the graph states, where the agency takes part in no fact."""
+    text = "DAYTON, Ohio (AP) - The city council voted on Tuesday."
+    entities = [{"start": 0, "end": 6, "type": "Loc", "text": "DAYTON"}, {"start": 8, "end": 12, "type": "Loc", "text": "Ohio"},
+                {"start": 14, "end": 16, "type": "Org", "text": "AP"}]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "x", "text": text, "entities": entities,
+                                "relations": [{"head": 2, "tail": 0, "type": "OrgBased_In"},
+                                              {"head": 0, "tail": 1, "type": "Located_In"}]}) + "\n")
+    annotated, graph = evaluate(gold, nlp=nlp), evaluate(gold, nlp=nlp, graph_only=True)
+    assert counts(annotated.scores["strict"], "OrgBased_In")[0] == 1
+    assert counts(graph.scores["strict"], "OrgBased_In") == (0, 0, 1)
+    assert counts(graph.scores["strict"], "Located_In") == counts(annotated.scores["strict"], "Located_In") == (1, 0, 0)
+    assert graph.to_json()["graph_only"] and "the graph's relations only" in format_report(graph)
+    assert not annotated.to_json()["graph_only"]
+
+
 @pytest.mark.skipif(not CONLL04_DEV.exists(), reason="the shared CoNLL04 data is not on this machine")
 def test_a_small_real_run_prints_every_type_and_group(nlp):
     report = evaluate(CONLL04_DEV, nlp=nlp, limit=20)
@@ -160,3 +178,19 @@ def test_error_reasons_account_for_the_relaxed_misses_and_false_positives(tmp_pa
     assert 0 < misses <= relaxed.fn and wrong <= relaxed.fp
     assert relaxed.fn - misses <= 2 and relaxed.fp - wrong <= 2
     assert "relaxed misses" in format_errors(reasons)
+
+
+def test_kgraph_eval_graph_only_prints_json_that_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from kgraph.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "x", "text": "Jane Doe lives in Paris .",
+                                "entities": [{"start": 0, "end": 8, "type": "Peop", "text": "Jane Doe"},
+                                             {"start": 18, "end": 23, "type": "Loc", "text": "Paris"}],
+                                "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}) + "\n")
+    result = CliRunner().invoke(main, ["eval", str(gold), "--graph-only", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["graph_only"] is True and report["scores"]["strict"]["Live_In"]["tp"] == 1

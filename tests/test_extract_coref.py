@@ -38,7 +38,7 @@ def test_a_pronoun_the_article_does_not_resolve_stays_out_of_the_graph_but_is_sc
     text = "He served as president and chief executive officer of Bank of Montreal."
     article = make_article("a", text)
     assert not [r for r in relations(extract_article(article, nlp)) if r.subject.text == "He"]
-    scored = [r for r in relations(extract_doc(article, nlp(article.clean), nlp, unresolved=True))
+    scored = [r for r in relations(extract_doc(article, nlp(article.clean), nlp, as_annotated=True))
               if r.subject.text == "He"]
     assert scored and scored[0].subject_entity == -1 and scored[0].subject_antecedent is None
     assert scored[0].object.text == "Bank of Montreal"
@@ -49,7 +49,7 @@ def test_i_is_a_person_the_text_rarely_names_its_relations_are_scored_but_reach_
     # KnowledgeNet annotates "I am a senior partner at ..." as written; kgraph cannot tell who "I" is.
     text = "I am a senior partner at Hartley Wills LLP in Denver."
     article = make_article("a", text)
-    scored = [r for r in relations(extract_doc(article, nlp(article.clean), nlp, unresolved=True))
+    scored = [r for r in relations(extract_doc(article, nlp(article.clean), nlp, as_annotated=True))
               if r.subject.text == "I"]
     assert [(r.object.text, r.subject_entity, r.subject.type) for r in scored] == [("Hartley Wills LLP", -1, "PERSON")]
     assert not [r for r in relations(extract_article(article, nlp)) if r.subject.text == "I"]
@@ -60,7 +60,7 @@ def test_we_is_an_organization_the_text_rarely_names_scored_but_kept_out_of_the_
     # A company page: "We are based in ...", as KnowledgeNet annotates it.
     text = "We are a software company based in Chatswood, Sydney, with an office in San Francisco."
     article = make_article("a", text)
-    scored = [r for r in extract_doc(article, nlp(article.clean), nlp, unresolved=True).relations
+    scored = [r for r in extract_doc(article, nlp(article.clean), nlp, as_annotated=True).relations
               if r.relation == "based_in" and r.subject.text == "We"]
     assert scored and {r.subject.type for r in scored} == {"ORG"} and {r.subject_entity for r in scored} == {-1}
     assert "Chatswood" in {r.object.text for r in scored}

@@ -216,3 +216,38 @@ def test_a_lone_surname_is_typed_as_the_whole_pipeline_types_it_even_with_an_ent
     ruled.add_pipe("entity_ruler", before="ner").add_patterns([{"label": "ORG", "pattern": "Smith"}])
     assert [e.label_ for e in ruled("I met Smith.").ents] == ["ORG"]
     assert probe_type(ruled, "Smith") == "ORG"
+
+
+def test_a_wire_dateline_names_its_agency_an_organization_that_takes_part_in_no_fact(nlp):
+    """"MUNICH, March 3 (Reuters) -": Reuters filed the story from Munich; it is neither a person living there nor
+    a company based there, and "(AP)" after "Maine" is not Maine's acronym."""
+    cases = [("MUNICH, March 3 (Reuters) - Siemens AG, based in Munich, said it would cut 3,000 jobs.", "Reuters"),
+             ("MILLINOCKET, Maine (AP) - The paper mill said it would close.", "AP"),
+             ("PARIS (AFP) - The French government said it would sell its stake.", "AFP")]
+    for text, agency in cases:
+        result = extract_article(make_article("a", text), nlp)
+        entity = result.entities[next(m for m in result.mentions if m.span.text == agency).cluster]
+        assert (entity.name, entity.type) == (agency, "ORG"), text
+        town = result.entities[result.mentions[0].cluster]
+        assert town.type == "PLACE" and town.name != entity.name, text
+        assert not [r for r in result.relations if agency in (r.subject.text, r.object.text if r.object else None)], text
+    wire = extract_article(make_article("a", "WASHINGTON (Example Wire) - Secretary of State Antony Blinken spoke by "
+                                             "phone with Iraqi Foreign Minister Fuad Hussein on March 5."), nlp)
+    assert ("works_for", "Fuad Hussein", None, "Iraqi Foreign Minister") in {  # his role, though not with the wire's
+        (r.relation, r.subject.text, r.object, r.role) for r in wire.relations}
+    maine = extract_article(make_article("a", cases[1][0]), nlp)
+    assert [(e.name, e.type) for e in maine.entities] == [("MILLINOCKET", "PLACE"), ("Maine", "PLACE"), ("AP", "ORG")]
+
+
+def test_the_agency_of_a_dateline_is_scored_as_conll04_annotates_it_but_kept_out_of_the_graph(nlp):
+    """CoNLL04 marks "DAYTON, Ohio (AP)" as AP based in Dayton: ``as_annotated`` (what `kgraph eval` scores) keeps
+    what the relation classifier finds there; the graph does not get it."""
+    from kgraph.extract import extract_doc
+
+    article = make_article("a", "DAYTON, Ohio (AP) - The city council voted on Tuesday.")
+    doc = nlp(article.clean)
+    scored = extract_doc(article, doc, nlp, as_annotated=True).relations
+    graph = extract_doc(article, nlp(article.clean), nlp).relations
+    assert any(r.relation == "based_in" and r.subject.text == "AP" for r in scored)
+    assert not any("AP" in (r.subject.text, r.object.text if r.object else None) for r in graph)
+    assert {(r.relation, r.subject.text, r.object.text) for r in graph} == {("located_in", "DAYTON", "Ohio")}

@@ -448,9 +448,12 @@ SCORED = set(LABELS) - {"none"}
 
 
 def classified_relations(ctx: DocContext, rule_relations: list[RelationMention], *, model: RelationModel | None = None,
-                         pronoun_model: RelationModel | None = None) -> list[RelationMention]:
+                         pronoun_model: RelationModel | None = None,
+                         bystanders: frozenset[int] = frozenset()) -> list[RelationMention]:
     """The classifier's relations between name pairs, with the role text the patterns found for the same pair,
-    plus what the patterns found that the classifier does not decide (roles with no organization, actions)."""
+    plus what the patterns found that the classifier does not decide (roles with no organization, actions).
+    A pair with one of the ``bystanders`` (mention indexes: a dateline's agency) is scored with the others
+    but kept out, and leaves a role the patterns found with no organization as it was."""
     if model is None:
         model, pronoun_model = default_model(), default_pronoun_model()
     if model is None:
@@ -462,6 +465,8 @@ def classified_relations(ctx: DocContext, rule_relations: list[RelationMention],
                   if r.relation == "works_for" and r.object is None and r.role}
     placed = set()
     for s, o, label, probability in classify_pairs(ctx, hits, model, pronoun_model):
+        if s in bystanders or o in bystanders:
+            continue
         rule = roles.get((s, o)) or open_roles.get(s) if label == "works_for" else None
         if rule is not None and rule.object is None:
             placed.add(id(rule))

@@ -126,6 +126,62 @@ def tag_dateline_organizations(doc: Doc) -> None:
         doc.ents = ents
 
 
+# A wire service's dateline opening a line: "MUNICH, March 3 (Reuters) -", "WASHINGTON (AP) --", "DAYTON , Ohio
+# ( AP )" (CoNLL04's tokens): capitalized words, commas and a date, then the agency in brackets, then a dash or
+# the end of the line.
+WIRE_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][\w'.&-]*(?:[ \t]*,?[ \t]+(?:[A-Z0-9][\w'.&-]*|de|la|del|el|al)){0,6})[ \t]*,?"
+    r"[ \t]*\([ \t]*(?P<agency>[A-Za-z][\w.&'-]*(?:[ \t]+[A-Z][\w.&'-]*){0,3})[ \t]*\)[ \t]*(?:[-\u2013\u2014:]|$)")
+
+
+def wire_datelines(doc: Doc) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The wire-service datelines of ``doc`` (:data:`WIRE_DATELINE`): ``((first, end) token range of the town and
+    date, (first, end) of the agency)`` for each.
+
+    >>> import spacy
+    >>> doc = spacy.blank("en")("MUNICH, March 3 (Reuters) - Siemens said it would cut jobs.")
+    >>> [(doc[p[0]:p[1]].text, doc[a[0]:a[1]].text) for p, a in wire_datelines(doc)]
+    [('MUNICH, March 3', 'Reuters')]
+    """
+    found = []
+    for match in WIRE_DATELINE.finditer(doc.text):
+        place = doc.char_span(*match.span("place"), alignment_mode="expand")
+        agency = doc.char_span(*match.span("agency"), alignment_mode="expand")
+        if place is not None and agency is not None:
+            found.append(((place.start, place.end), (agency.start, agency.end)))
+    return found
+
+
+def wire_agencies(text: str) -> set[tuple[int, int]]:
+    """The character offsets in ``text`` of the agency of each wire-service dateline (:data:`WIRE_DATELINE`).
+
+    >>> sorted(wire_agencies("DAYTON , Ohio ( AP )\\nWASHINGTON (Reuters) - The Pentagon (DoD) said."))
+    [(16, 18), (33, 40)]
+    """
+    return {match.span("agency") for match in WIRE_DATELINE.finditer(text)} if "(" in text else set()
+
+
+def tag_wire_datelines(doc: Doc) -> list[tuple[int, int]]:
+    """Type a wire service's dateline as what it is, whatever the recognizer said: the agency an organization
+    ("(Reuters)", "(AFP)", named even where the recognizer found nothing), the names before it places ("PARIS
+    (AFP)"). Returns the agencies' token ranges: an agency reports the story and takes part in none of its facts
+    (CoNLL04 marks "MILLINOCKET, Maine (AP)" as AP based in Millinocket; kgraph's graph does not say so)."""
+    datelines = wire_datelines(doc) if "(" in doc.text else []
+    if not datelines:
+        return []
+    ents = []
+    for ent in doc.ents:
+        if any(agency[0] < ent.end and ent.start < agency[1] for _, agency in datelines):
+            continue
+        place = next((p for p, _ in datelines if p[0] <= ent.start and ent.end <= p[1]), None)
+        if place is not None and ent.label_ in ("PERSON", "ORG", "NORP"):
+            ent = SpacySpan(doc, ent.start, ent.end, label="GPE")
+        ents.append(ent)
+    ents += [SpacySpan(doc, *agency, label="ORG") for _, agency in datelines]
+    doc.ents = sorted(ents, key=lambda e: e.start)
+    return [agency for _, agency in datelines]
+
+
 def _source_word(token) -> bool:
     """A word of a newspaper's or broadcaster's name: capitalized ("GLOBO", "Suomen", "Kanal-6"), or "de"."""
     return (token.text[:1].isupper() and not token.is_punct and not token.like_num
@@ -201,6 +257,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     """The entity mentions of a parsed article, with offsets in ``article.text``."""
     split_qualified_places(doc)
     tag_dateline_organizations(doc)
+    tag_wire_datelines(doc)
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
@@ -608,7 +665,8 @@ def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | Non
     keys = [_base_key(m, place_names) for m in mentions]
     for i, key in enumerate(keys):
         groups.union(first_by_key.setdefault(key, i), i)
-    _join_acronyms(mentions, text, groups)
+    agencies = wire_agencies(text)
+    _join_acronyms(mentions, text, groups, agencies)
     _join_short_person_names(mentions, groups)
     _join_short_organization_names(mentions, groups)
 
@@ -619,7 +677,9 @@ def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | Non
     for index, (_root, idxs) in enumerate(sorted(members.items())):
         for i in idxs:
             mentions[i].cluster = index
-        entities.append(_entity([mentions[i] for i in idxs], [keys[i] for i in idxs], nlp))
+        members = [mentions[i] for i in idxs]
+        reporting = any((m.span.start, m.span.end) in agencies for m in members)  # "(Reuters)": an agency
+        entities.append(_entity(members, [keys[i] for i in idxs], nlp, "ORG" if reporting else None))
     return entities
 
 
@@ -627,13 +687,17 @@ GENERATIONS = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "jr", "sr"}  # 
 TICKER = re.compile(r"\(\s*(?:NYSE|NASDAQ|Nasdaq|AMEX|TSX|TSXV|LSE|ASX|OTC|NYSE American|NYSE Arca)\s*:")
 
 
-def _join_acronyms(mentions: list[EntityMention], text: str, groups: _UnionFind) -> None:
+def _join_acronyms(mentions: list[EntityMention], text: str, groups: _UnionFind,
+                   agencies: set[tuple[int, int]] = frozenset()) -> None:
     """"the Islamic State (ISIS)", "Las Vegas Sands Corp. (NYSE: LVS)": an acronym or a stock ticker in
-    brackets right after a name is that entity; so is an acronym that spells the initials of one and only
-    one organization the article names in full ("the University of Michigan ... UM")."""
+    brackets right after a name is that entity, unless it is a wire service's in a dateline ("DAYTON, Ohio
+    (AP)", ``agencies``); so is an acronym that spells the initials of one and only one organization the
+    article names in full ("the University of Michigan ... UM")."""
     for i, mention in enumerate(mentions):
         for j in range(i + 1, min(i + 3, len(mentions))):
             other = mentions[j]
+            if (other.span.start, other.span.end) in agencies:
+                continue
             between = text[mention.span.end:other.span.start]
             if ((between.strip() == "(" or TICKER.fullmatch(between.strip())) and other.name.isupper()
                     and text[other.span.end:other.span.end + 1] == ")"):
@@ -712,7 +776,8 @@ def _join_short_organization_names(mentions: list[EntityMention], groups: _Union
             groups.union(owners.pop(), i)
 
 
-def _entity(members: list[EntityMention], keys: list[str], nlp: Language | None) -> ArticleEntity:
+def _entity(members: list[EntityMention], keys: list[str], nlp: Language | None,
+            known_type: str | None = None) -> ArticleEntity:
     names = Counter(m.name for m in members)
     country_keys = [k for k in keys if k.startswith("country:")]
     alias_keys = [m for m in members if curated_alias(m.name)]
@@ -724,7 +789,7 @@ def _entity(members: list[EntityMention], keys: list[str], nlp: Language | None)
     elif alias_keys:
         canonical, entity_type = curated_alias(alias_keys[0].name)
     else:
-        entity_type = _vote(members, nlp)
+        entity_type = known_type or _vote(members, nlp)
         canonical = _canonical(members, entity_type, names)
     aliases = {name for name in names if name != canonical}
     return ArticleEntity(name=canonical, type=entity_type, aliases=aliases, mentions=len(members), key=external)
