@@ -78,7 +78,8 @@ def instrument(timer: PartTimer) -> Callable[[], None]:
 
     parts = [(extract, "entity_mentions", "names"), (extract, "group_mentions", "names"),
              (entities, "probe_type", "name probes (spaCy)"), (context.DocContext, "with_pronouns", "pronouns"),
-             (extract, "classified_relations", "relation classifier"), (extract, "extract_doc", "rest of extract_doc")]
+             (extract, "action_relations", "rules"), (extract, "classified_relations", "relation classifier"),
+             (extract, "extract_doc", "rest of extract_doc")]
     plain = [(owner, name, getattr(owner, name)) for owner, name, _part in parts]
     plain.append((extract, "EXTRACTORS", extract.EXTRACTORS))
     for owner, name, part in parts:

@@ -25,7 +25,7 @@ from .static import static_relations, with_the_region
 
 __all__ = ["extract_article", "extract_articles", "extract_doc", "pattern_relations"]
 
-EXTRACTORS = (role_relations, action_relations, static_relations)
+EXTRACTORS = (role_relations, static_relations)  # on names only: what they find, the relation classifier weighs
 
 
 def pattern_relations(article: Article, doc: Doc, nlp: Language | None = None) -> tuple[DocContext, list[RelationMention]]:
@@ -52,7 +52,7 @@ def extract_doc(article: Article, doc: Doc, nlp: Language | None = None, *,
     with_pronouns = ctx.with_pronouns()
     agencies = set() if as_annotated else wire_agencies(article.text)
     bystanders = frozenset(i for i, m in enumerate(with_pronouns.mentions) if (m.span.start, m.span.end) in agencies)
-    classified = classified_relations(with_pronouns, found, bystanders=bystanders)
+    classified = classified_relations(with_pronouns, found + action_relations(with_pronouns), bystanders=bystanders)
     for relation in classified + with_the_region(with_pronouns, classified):
         if not as_annotated and (relation.subject_entity < 0 or relation.object is not None and relation.object_entity < 0):
             continue  # a pronoun whose antecedent the article does not name

@@ -15,7 +15,9 @@ PRONOUNS = {"it", "they", "its", "their"}
 
 
 def action_relations(ctx: DocContext) -> list[RelationMention]:
-    """An actor (an organization, or a country acting as one) doing something in or to a place."""
+    """An actor (an organization, or a country acting as one) doing something in or to a place. ``ctx`` holds
+    the article's pronouns (:meth:`~kgraph.extract.context.DocContext.with_pronouns`): "Siemens to cut jobs as it
+    shifts production to India" is Siemens's action, stated with "it"."""
     found = []
     doc = ctx.doc
     for i, pos in enumerate(doc.to_array(POS).tolist()):  # the verbs, with no Token made for the other words
@@ -42,11 +44,12 @@ def _actor(ctx: DocContext, verb: Token, depth: int = 0) -> int | None:
     for child in verb.children:
         if child.dep_ == "nsubj":
             mention = ctx.mention_at(child)
-            if mention is not None:
-                return mention if ctx.type_of(mention) == "ORG" or ctx.is_country(mention) else None
-            if child.lower_ in PRONOUNS and depth < 4:
-                return _governing_actor(ctx, verb, depth)
-            return None
+            if mention is not None and mention in ctx.antecedents:  # a pronoun
+                speaker = _governing_actor(ctx, verb, depth) if child.lower_ in PRONOUNS and depth < 4 else None
+                mention = speaker if speaker is not None else mention
+            elif mention is None:
+                return _governing_actor(ctx, verb, depth) if child.lower_ in PRONOUNS and depth < 4 else None
+            return mention if ctx.type_of(mention) == "ORG" or ctx.is_country(mention) else None
     if verb.dep_ == "ROOT":  # headlines: "U.S. Plans To Deploy ...", the actor parsed as a compound
         for child in verb.lefts:
             mention = ctx.mention_at(child)
@@ -60,7 +63,8 @@ def _actor(ctx: DocContext, verb: Token, depth: int = 0) -> int | None:
 
 
 def _governing_actor(ctx: DocContext, verb: Token, depth: int) -> int | None:
-    """"The Department of Defense said that it was willing to ...": "it" is the speaker."""
+    """"The Department of Defense said that it was willing to ...": "it" is the speaker (whatever the pronoun's
+    nearest antecedent: "Siemens, based in Munich, said it would" is Siemens)."""
     head = verb
     while head.dep_ in ("xcomp", "acomp", "conj", "advcl") and head.head is not head:
         head = head.head
@@ -70,8 +74,11 @@ def _governing_actor(ctx: DocContext, verb: Token, depth: int) -> int | None:
 
 
 def _places(ctx: DocContext, verb: Token) -> list[tuple[Token, int]]:
-    """Places attached to the verb, or to its object, by a spatial preposition."""
+    """Places attached to the verb, or to its object, by a spatial preposition; the object's own noun too, after
+    "of" ("move part of its production to Pune")."""
     holders = [verb] + [c for c in verb.children if c.dep_ in ("dobj", "prt")]
+    holders += [noun for obj in holders[1:] for part in obj.children if part.dep_ == "prep" and part.lower_ == "of"
+                for noun in part.children if noun.dep_ == "pobj"]
     found = []
     for holder in holders:
         for prep in holder.children:

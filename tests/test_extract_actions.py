@@ -1,0 +1,35 @@
+"""Organization-action-place (kgraph.extract.actions): who does what where, through pronouns and nested objects."""
+from __future__ import annotations
+
+from kgraph.extract import extract_article
+from kgraph.ingest import make_article
+
+
+def actions(text: str, nlp) -> set[tuple[str, str, str, str]]:
+    """(actor as written, actor's entity, place, predicate) of each action relation the text gives."""
+    result = extract_article(make_article("a", text), nlp)
+    return {(r.subject.text, result.entities[r.subject_entity].name, r.object.text, r.predicate)
+            for r in result.relations if r.relation == "action"}
+
+
+def test_the_us_sends_troops_to_iraq(nlp):
+    assert actions("The US will send more troops to Iraq.", nlp) == {("US", "United States", "Iraq", "send troop to")}
+
+
+def test_an_action_stated_with_a_pronoun_is_its_antecedents(nlp):
+    """"as it shifts production to India": the evidence is the pronoun, the fact is Siemens's."""
+    assert actions("Siemens to cut 3,000 jobs as it shifts production to India", nlp) == {
+        ("it", "Siemens", "India", "shift production to")}
+
+
+def test_a_pronoun_after_a_verb_of_saying_is_the_speaker_not_the_nearest_name(nlp):
+    """"Siemens AG, based in Munich, said it would...": "it" is Siemens AG, though Munich is nearer."""
+    found = actions("Siemens AG, the German engineering group based in Munich, said on Tuesday it would cut 3,000 "
+                    "jobs and move part of its turbine production to Pune, India.", nlp)
+    assert {(actor, entity, place) for actor, entity, place, _ in found} == {("Siemens AG", "Siemens AG", "Pune")}
+
+
+def test_the_place_can_hang_off_the_noun_after_of(nlp):
+    """"move part of its production to Pune": the place is where the production goes."""
+    found = actions("NATO will move part of its training mission to Baghdad.", nlp)
+    assert {(actor, place) for actor, _, place, _ in found} == {("NATO", "Baghdad")}
