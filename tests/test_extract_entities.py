@@ -221,13 +221,15 @@ def test_a_lone_surname_is_typed_as_the_whole_pipeline_types_it_even_with_an_ent
 def test_a_wire_dateline_names_its_agency_an_organization_that_takes_part_in_no_fact(nlp):
     """"MUNICH, March 3 (Reuters) -": Reuters filed the story from Munich; it is neither a person living there nor
     a company based there, and "(AP)" after "Maine" is not Maine's acronym."""
-    cases = [("MUNICH, March 3 (Reuters) - Siemens AG, based in Munich, said it would cut 3,000 jobs.", "Reuters"),
-             ("MILLINOCKET, Maine (AP) - The paper mill said it would close.", "AP"),
-             ("PARIS (AFP) - The French government said it would sell its stake.", "AFP")]
-    for text, agency in cases:
+    cases = [("MUNICH, March 3 (Reuters) - Siemens AG, based in Munich, said it would cut 3,000 jobs.", "Reuters",
+              "Reuters"),
+             ("MILLINOCKET, Maine (AP) - The paper mill said it would close.", "AP", "Associated Press"),
+             ("PARIS (AFP) - The French government said it would sell its stake.", "AFP", "Agence France-Presse"),
+             ("DAYTON, Ohio (Example Wire) - The city council voted.", "Example Wire", "Example Wire")]
+    for text, agency, name in cases:
         result = extract_article(make_article("a", text), nlp)
         entity = result.entities[next(m for m in result.mentions if m.span.text == agency).cluster]
-        assert (entity.name, entity.type) == (agency, "ORG"), text
+        assert (entity.name, entity.type) == (name, "ORG"), text
         town = result.entities[result.mentions[0].cluster]
         assert town.type == "PLACE" and town.name != entity.name, text
         assert not [r for r in result.relations if agency in (r.subject.text, r.object.text if r.object else None)], text
@@ -236,7 +238,8 @@ def test_a_wire_dateline_names_its_agency_an_organization_that_takes_part_in_no_
     assert ("works_for", "Fuad Hussein", None, "Iraqi Foreign Minister") in {  # his role, though not with the wire's
         (r.relation, r.subject.text, r.object, r.role) for r in wire.relations}
     maine = extract_article(make_article("a", cases[1][0]), nlp)
-    assert [(e.name, e.type) for e in maine.entities] == [("MILLINOCKET", "PLACE"), ("Maine", "PLACE"), ("AP", "ORG")]
+    assert [(e.name, e.type) for e in maine.entities] == [("MILLINOCKET", "PLACE"), ("Maine", "PLACE"),
+                                                          ("Associated Press", "ORG")]
 
 
 def test_the_agency_of_a_dateline_is_scored_as_conll04_annotates_it_but_kept_out_of_the_graph(nlp):
@@ -251,3 +254,13 @@ def test_the_agency_of_a_dateline_is_scored_as_conll04_annotates_it_but_kept_out
     assert any(r.relation == "based_in" and r.subject.text == "AP" for r in scored)
     assert not any("AP" in (r.subject.text, r.object.text if r.object else None) for r in graph)
     assert {(r.relation, r.subject.text, r.object.text) for r in graph} == {("located_in", "DAYTON", "Ohio")}
+
+
+def test_news_agencies_are_organizations_under_one_name(nlp):
+    """"told Reuters" is no person (the recognizer said so), and "AP" is the Associated Press
+    (kgraph/data/aliases.json)."""
+    result = extract_article(make_article("a", "The plant would employ 1,000 people, Christian Scherer told Reuters. "
+                                               "The Associated Press first reported the plan. AP said it had seen it."),
+                             nlp)
+    assert ("Reuters", "ORG") in {(e.name, e.type) for e in result.entities}
+    assert entity_of(result, "AP") == entity_of(result, "Associated Press") == "Associated Press"
