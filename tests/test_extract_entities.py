@@ -264,3 +264,15 @@ def test_news_agencies_are_organizations_under_one_name(nlp):
                              nlp)
     assert ("Reuters", "ORG") in {(e.name, e.type) for e in result.entities}
     assert entity_of(result, "AP") == entity_of(result, "Associated Press") == "Associated Press"
+
+
+def test_a_dateline_search_reads_hostile_lines_in_one_pass():
+    """Articles are untrusted: a capital, half a million spaces and a bracket sent the first dateline pattern
+    through every way of splitting the spaces (it never finished); each of these returns at once now."""
+    from kgraph.extract.entities import wire_agencies
+
+    for text in ("A" + " " * 500_000 + "(", ("A ,  " * 100_000) + "(", "A (B" + " " * 500_000 + "C",
+                 "A" + " " * 200_000 + "," + " " * 200_000 + "(", ("A" + " " * 1000) * 500 + "(",
+                 "A (" + "B " * 300_000, ("Ab, " * 7 + "(Xy Zz Ww Vv Uu\n") * 20_000):
+        assert wire_agencies(text) == set()
+    assert wire_agencies("NEW YORK, N.Y. (UPI) -- The") == {(16, 19)}
