@@ -165,14 +165,14 @@ def wire_agencies(text: str) -> set[tuple[int, int]]:
     return {match.span("agency") for match in WIRE_DATELINE.finditer(text)} if "(" in text else set()
 
 
-def tag_wire_datelines(doc: Doc) -> list[tuple[int, int]]:
+def tag_wire_datelines(doc: Doc) -> None:
     """Type a wire service's dateline as what it is, whatever the recognizer said: the agency an organization
     ("(Reuters)", "(AFP)", named even where the recognizer found nothing), the names before it places ("PARIS
-    (AFP)"). Returns the agencies' token ranges: an agency reports the story and takes part in none of its facts
-    (CoNLL04 marks "MILLINOCKET, Maine (AP)" as AP based in Millinocket; kgraph's graph does not say so)."""
+    (AFP)"). The agency reports the story and takes part in none of its facts (:func:`wire_agencies`; CoNLL04
+    marks "MILLINOCKET, Maine (AP)" as AP based in Millinocket, kgraph's graph does not say so)."""
     datelines = wire_datelines(doc) if "(" in doc.text else []
     if not datelines:
-        return []
+        return
     ents = []
     for ent in doc.ents:
         if any(agency[0] < ent.end and ent.start < agency[1] for _, agency in datelines):
@@ -183,7 +183,6 @@ def tag_wire_datelines(doc: Doc) -> list[tuple[int, int]]:
         ents.append(ent)
     ents += [SpacySpan(doc, *agency, label="ORG") for _, agency in datelines]
     doc.ents = sorted(ents, key=lambda e: e.start)
-    return [agency for _, agency in datelines]
 
 
 def _source_word(token) -> bool:
