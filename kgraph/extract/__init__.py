@@ -50,7 +50,7 @@ def extract_doc(article: Article, doc: Doc, nlp: Language | None = None, *,
     relations: list[RelationMention] = []
     seen = set()
     with_pronouns = ctx.with_pronouns()
-    agencies = set() if as_annotated else wire_agencies(article.text)
+    agencies = frozenset() if as_annotated else wire_agencies(article.text)
     bystanders = frozenset(i for i, m in enumerate(with_pronouns.mentions) if (m.span.start, m.span.end) in agencies)
     classified = classified_relations(with_pronouns, found + action_relations(with_pronouns), bystanders=bystanders)
     for relation in classified + with_the_region(with_pronouns, classified):

@@ -156,13 +156,14 @@ def wire_datelines(doc: Doc) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     return found
 
 
-def wire_agencies(text: str) -> set[tuple[int, int]]:
+@functools.lru_cache(maxsize=8)  # asked by the grouping of an article's names, then by its relations
+def wire_agencies(text: str) -> frozenset[tuple[int, int]]:
     """The character offsets in ``text`` of the agency of each wire-service dateline (:data:`WIRE_DATELINE`).
 
     >>> sorted(wire_agencies("DAYTON , Ohio ( AP )\\nWASHINGTON (Reuters) - The Pentagon (DoD) said."))
     [(16, 18), (33, 40)]
     """
-    return {match.span("agency") for match in WIRE_DATELINE.finditer(text)} if "(" in text else set()
+    return frozenset(match.span("agency") for match in WIRE_DATELINE.finditer(text)) if "(" in text else frozenset()
 
 
 def tag_wire_datelines(doc: Doc) -> None:
@@ -691,7 +692,7 @@ TICKER = re.compile(r"\(\s*(?:NYSE|NASDAQ|Nasdaq|AMEX|TSX|TSXV|LSE|ASX|OTC|NYSE 
 
 
 def _join_acronyms(mentions: list[EntityMention], text: str, groups: _UnionFind,
-                   agencies: set[tuple[int, int]] = frozenset()) -> None:
+                   agencies: frozenset[tuple[int, int]] = frozenset()) -> None:
     """"the Islamic State (ISIS)", "Las Vegas Sands Corp. (NYSE: LVS)": an acronym or a stock ticker in
     brackets right after a name is that entity, unless it is a wire service's in a dateline ("DAYTON, Ohio
     (AP)", ``agencies``); so is an acronym that spells the initials of one and only one organization the
