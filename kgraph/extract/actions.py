@@ -44,11 +44,11 @@ def _actor(ctx: DocContext, verb: Token, depth: int = 0) -> int | None:
     for child in verb.children:
         if child.dep_ == "nsubj":
             mention = ctx.mention_at(child)
-            if mention is not None and mention in ctx.antecedents:  # a pronoun
-                speaker = _governing_actor(ctx, verb, depth) if child.lower_ in PRONOUNS and depth < 4 else None
+            if (mention is None or mention in ctx.antecedents) and child.lower_ in PRONOUNS and depth < 4:
+                speaker = _governing_actor(ctx, verb, depth)  # the speaker first, else the pronoun's antecedent
                 mention = speaker if speaker is not None else mention
-            elif mention is None:
-                return _governing_actor(ctx, verb, depth) if child.lower_ in PRONOUNS and depth < 4 else None
+            if mention is None:
+                return None
             return mention if ctx.type_of(mention) == "ORG" or ctx.is_country(mention) else None
     if verb.dep_ == "ROOT":  # headlines: "U.S. Plans To Deploy ...", the actor parsed as a compound
         for child in verb.lefts:
