@@ -107,6 +107,20 @@ def test_a_number_after_a_place_that_is_no_age_leaves_it_a_place(nlp):
     assert types.get("Basra") == "PLACE" and types.get("Kuwait") == "PLACE"
 
 
+def test_a_name_before_a_countrys_post_is_no_town_of_that_country(nlp):
+    """"Fuad Hussein, Iraq's foreign minister" is a person; "Baghdad, Iraq's capital" is still a town in Iraq."""
+    text = ("Jens Stoltenberg also met Fuad Hussein, Iraq's foreign minister, and Iraqi military commanders. "
+            "The talks took place in Baghdad, Iraq's capital, on Monday. "
+            "The quake struck Leninakan, Armenia's second-largest city.")
+    result = extract_article(make_article("a", text), nlp)
+    types = {m.span.text: m.span.type for m in result.mentions}
+    assert types["Fuad Hussein"] == "PERSON"
+    assert types["Baghdad"] == "PLACE" and types["Leninakan"] == "PLACE"
+    located = {(r.subject.text, r.object.text) for r in result.relations if r.relation == "located_in"}
+    assert ("Fuad Hussein", "Iraq") not in located
+    assert {("Baghdad", "Iraq"), ("Leninakan", "Armenia")} <= located
+
+
 def test_a_name_with_a_us_state_after_it_is_a_town_whatever_the_recognizer_said(nlp):
     # The recognizer reads "Jim Thorpe" as a person; with ", Pa.," after it, it is the Pennsylvania town.
     text = "He was born in Jim Thorpe , Pa. , in 1950 . Sue Carter moved to Jim Thorpe, Pa., last year."
@@ -151,6 +165,28 @@ def test_a_name_in_apposition_to_a_place_noun_is_a_place(nlp):
     assert not [r for r in result.relations if r.subject.text == "Taji" and r.relation == "lives_in"]
     assert not [r for r in result.relations if r.object is not None and r.object.text == "Erbil"
                 and r.relation == "works_for"]
+
+
+def test_a_place_the_text_describes_stays_a_place_where_a_headline_made_it_a_person(nlp):
+    """The recognizer reads the two-word "Ain al-Asad" as a person in the headline; the body says it is an air
+    base, and the article's entity is that place, not a person living in Anbar."""
+    text = ("Pentagon Says No Plans to Add Troops Inside Iraq After Ain al-Asad Attack\n\n"
+            "The briefing came a day after a rocket attack on Ain al-Asad, an air base in Anbar province that "
+            "hosts American and coalition troops.")
+    result = extract_article(make_article("a", text), nlp)
+    assert {result.entities[m.cluster].type for m in result.mentions if m.name == "Ain al-Asad"} == {"PLACE"}
+    facts = {(r.relation, r.subject.text, r.object.text) for r in result.relations if r.object is not None}
+    assert ("located_in", "Ain al-Asad", "Anbar") in facts
+    assert ("lives_in", "Ain al-Asad", "Anbar") not in facts
+
+
+def test_a_name_before_air_base_or_airport_is_the_place_not_a_person(nlp):
+    text = ("A US civilian contractor died during a rocket attack on Ain al-Asad air base, in Anbar province. "
+            "Protesters gathered at Ben Gurion airport on Monday. The Clinton camp said it would respond.")
+    result = extract_article(make_article("a", text), nlp)
+    types = {m.name: result.entities[m.cluster].type for m in result.mentions}
+    assert types["Ain al-Asad"] == "PLACE" and types["Ben Gurion"] == "PLACE"
+    assert types["Clinton"] == "PERSON"  # a camp is a campaign's too: only bases and airports are places
 
 
 def test_a_company_of_a_town_and_its_state_is_based_in_both(nlp):

@@ -458,7 +458,20 @@ def _in_place_context(ent: SpacySpan, entities: dict[int, SpacySpan]) -> bool:
         return True
     if end + 1 < len(doc) and doc[end].text == "," and doc[end + 1].ent_type_ == "GPE" and doc[end + 1].ent_iob_ == "B":
         nxt = entities[end + 1]
+        if nxt.end < len(doc) and doc[nxt.end].tag_ == "POS":
+            return _possessed_place(doc, nxt.end + 1)  # "Fuad Hussein, Iraq's foreign minister"; "Baghdad, Iraq's capital"
         return country(nxt.text) is not None or us_state(nxt.text) is not None
+    return False
+
+
+def _possessed_place(doc: Doc, start: int) -> bool:
+    """The noun phrase from token ``start`` (after "Iraq's") names a place: its first noun is a place noun
+    (:data:`PLACE_NOUNS`: "capital", "second-largest city"), not a post ("foreign minister")."""
+    for token in doc[start:start + 6]:
+        if token.is_punct or token.pos_ == "VERB":
+            return False
+        if token.pos_ in ("NOUN", "PROPN") and (token.i + 1 >= len(doc) or doc[token.i + 1].pos_ not in ("NOUN", "PROPN")):
+            return token.lemma_.lower() in PLACE_NOUNS
     return False
 
 
@@ -520,6 +533,16 @@ PLACE_NOUNS = {"city", "town", "village", "capital", "base", "camp", "province",
                "state", "country", "island", "port", "suburb", "neighborhood", "neighbourhood", "airport", "airbase"}
 
 
+BASE_NOUNS = {"base", "airbase", "airfield", "airport"}
+
+
+def _names_a_base(ent: SpacySpan) -> bool:
+    """A name read as a person's, written before "air base" or "airport" ("an attack on Ain al-Asad air base",
+    "Ben Gurion airport"): it names the place. Only those nouns: "the Clinton camp" is his campaign."""
+    root = ent.root
+    return root.dep_ == "compound" and root.head.lemma_.lower() in BASE_NOUNS and root.head.i >= ent.end
+
+
 def _town_of_state(ent: SpacySpan) -> bool:
     """A US state after a comma right after the name, and the clause going on or ending after it: "the Becton
     Dickinson Co. of Franklin Lakes, N.J., donates", "Springfield , Ill.": the name is a town."""
@@ -575,10 +598,13 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
         label = "ORG"  # "Cole Carbide is headquartered in Warren": only an organization has headquarters
     elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent):
         label = "PERSON"  # "Winter, 53, a former Yale University law professor": only a person has an age
-    if label in ("PERSON", "ORG") and (_town_of_state(ent) or _described_as(ent, PLACE_NOUNS)):
-        label = "GPE"  # "Franklin Lakes, N.J.", "Taji, a military base": a place
+    place_context = label in ("PERSON", "ORG") and (_town_of_state(ent) or _described_as(ent, PLACE_NOUNS)) \
+        or label == "PERSON" and _names_a_base(ent)
+    if place_context:
+        label = "GPE"  # "Franklin Lakes, N.J.", "Taji, a military base": a place, whatever the recognizer said
     return EntityMention(span=Span(article.text[start:end], start, end, LABEL_TYPES[label]), name=name,
-                         label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end))
+                         label=label, sentence=sentence, tokens=(name_tokens.start, name_tokens.end),
+                         place_context=place_context)
 
 
 @functools.lru_cache(maxsize=65536)
