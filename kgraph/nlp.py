@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,12 +22,40 @@ __all__ = ["DEFAULT_MODEL", "load_pipeline", "parse", "pipeline_version"]
 BATCH_SIZE = 16  # measured: the default batch size peaks near 1 GB on a few hundred articles, 16 near 235 MB
 
 
+# A dateline with no agency opening a line: "BRUSSELS - European Union ministers met", "WOLFSBURG, Germany --
+# Volkswagen said": a town in capitals, perhaps its country or state, then a dash. As in
+# kgraph.extract.entities.WIRE_DATELINE, no two
+# runs of spaces meet with nothing between them.
+PLAIN_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][A-Z'.&-]+(?:[ \t]+[A-Z][A-Z'.&-]+){0,3}"
+    r"(?:[ \t]*,[ \t]*[A-Z][\w.'&-]*(?:[ \t]+[A-Z][\w.'&-]*){0,2})?)[ \t]+(?P<dash>--?|\u2013|\u2014)[ \t]+(?=\S)")
+
+
+# Words a story's first line may open with before a dash that are no town: "BREAKING - ...", "UPDATE - ..."
+NEWS_SLUGS = frozenset({"BREAKING", "UPDATE", "UPDATED", "EXCLUSIVE", "ANALYSIS", "FACTBOX", "WRAPUP", "INSIGHT",
+                        "COLUMN", "OPINION", "CORRECTED", "REFILE", "CORRECTION", "EDITORIAL", "LIVE", "WATCH", "VIDEO",
+                        "PHOTOS", "NEW"})
+
+
+def news_slug(match: re.Match) -> bool:
+    """Whether a :data:`PLAIN_DATELINE` match opens with a slug (:data:`NEWS_SLUGS`), not a town."""
+    return match.group("place").split(",")[0].strip() in NEWS_SLUGS
+
+
 @Language.component("kgraph_paragraphs")
 def paragraph_boundaries(doc: Doc) -> Doc:
-    """A line break always ends a sentence: headlines and list items have no full stop."""
+    """A line break always ends a sentence: headlines and list items have no full stop. So does a dateline
+    (:data:`PLAIN_DATELINE`): "WOLFSBURG, Germany - Volkswagen AG named ..." parses as a sentence of its own,
+    with Volkswagen AG its subject, not as an apposition to the town."""
     for token in doc[1:]:
         if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
             token.is_sent_start = True
+    for match in PLAIN_DATELINE.finditer(doc.text):
+        # at the dash, not after it: the recognizer often takes the dash into the name after it ("- Volkswagen
+        # AG"), and a name may not cross a sentence's start (the names pass cuts the dash off)
+        dash = doc.char_span(*match.span("dash"), alignment_mode="expand")
+        if dash is not None and dash.start > 0 and not news_slug(match):
+            doc[dash.start].is_sent_start = True
     return doc
 
 
@@ -50,10 +79,12 @@ def load_pipeline(name: str = DEFAULT_MODEL, *, names: bool | Path = True) -> La
     for title in HONORIFICS:  # "Cmdr. Jessica L. McNulty" is one sentence
         for form in (f"{title.capitalize()}.", f"{title.upper()}."):
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
-    if names and name == DEFAULT_MODEL:
-        from .extract.ner import NER_MODEL, use_kgraph_recognizer
+    from .extract.ner import NER_MODEL, use_kgraph_recognizer
 
+    if names and name == DEFAULT_MODEL:
         use_kgraph_recognizer(nlp, NER_MODEL if names is True else names)
+    if "ner" in nlp.pipe_names and "kgraph_dateline_names" not in nlp.pipe_names:
+        nlp.add_pipe("kgraph_dateline_names", after="ner")
     return nlp
 
 

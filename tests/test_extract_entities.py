@@ -274,7 +274,7 @@ def test_a_wire_dateline_names_its_agency_an_organization_that_takes_part_in_no_
     assert ("works_for", "Fuad Hussein", None, "Iraqi Foreign Minister") in {  # his role, though not with the wire's
         (r.relation, r.subject.text, r.object, r.role) for r in wire.relations}
     maine = extract_article(make_article("a", cases[1][0]), nlp)
-    assert [(e.name, e.type) for e in maine.entities] == [("MILLINOCKET", "PLACE"), ("Maine", "PLACE"),
+    assert [(e.name, e.type) for e in maine.entities] == [("Millinocket", "PLACE"), ("Maine", "PLACE"),
                                                           ("Associated Press", "ORG")]
 
 
@@ -312,3 +312,40 @@ def test_a_dateline_search_reads_hostile_lines_in_one_pass():
                  "A (" + "B " * 300_000, ("Ab, " * 7 + "(Xy Zz Ww Vv Uu\n") * 20_000):
         assert wire_agencies(text) == set()
     assert wire_agencies("NEW YORK, N.Y. (UPI) -- The") == {(16, 19)}
+
+
+def test_a_dateline_without_an_agency_is_a_place_apart_from_the_name_after_it(nlp):
+    """"BRUSSELS - European Union" was one organization, "- Volkswagen AG" a name with a dash, and the town the
+    root of a sentence that held the whole story's first paragraph."""
+    text = ("Ministers meet in Brussels\n\nBRUSSELS - European Union foreign ministers met in Brussels on Monday.\n\n"
+            "WOLFSBURG, Germany - Volkswagen AG on Tuesday named Arno Antlitz as its new chief financial officer.")
+    result = extract_article(make_article("a", text), nlp)
+    spans = {m.span.text: m for m in result.mentions}
+    assert spans["BRUSSELS"].span.type == "PLACE" and spans["European Union"].span.type == "ORG"
+    assert spans["WOLFSBURG"].span.type == "PLACE" and spans["Volkswagen AG"].span.type == "ORG"
+    assert not [name for name in spans if "-" in name]
+    body = spans["Volkswagen AG"]
+    assert text[body.sentence[0]:body.span.start].strip() == "-"  # the dateline is a sentence of its own
+    slug = extract_article(make_article("b", "BREAKING - Siemens said on Monday it would cut 3,000 jobs."), nlp)
+    assert [(m.span.text, m.span.type) for m in slug.mentions] == [("Siemens", "ORG")]  # was "BREAKING - Siemens"
+
+
+def test_a_plain_dateline_search_reads_hostile_lines_in_one_pass():
+    from kgraph.nlp import PLAIN_DATELINE
+
+    for text in ("AB" + " " * 500_000 + "x", "AB ,  " * 100_000 + "-", "AB" + " " * 200_000 + "," + " " * 200_000 + "- x",
+                 ("AB" + " " * 1000) * 500 + "-", "AB, Cd" + " " * 500_000 + "x", "A" * 500_000 + " -",
+                 ("AB, " * 100_000) + "- x", "AB, " + "Cd " * 300_000 + "-"):
+        assert PLAIN_DATELINE.search(text) is None
+    lines = "BRUSSELS - EU\nWOLFSBURG, Germany -- Volkswagen\nNEW YORK \u2014 The\nUPDATE 1-Siemens\nSan Francisco - x"
+    assert [m.group("place") for m in PLAIN_DATELINE.finditer(lines)] == ["BRUSSELS", "WOLFSBURG, Germany", "NEW YORK"]
+
+
+def test_the_name_that_opens_a_wire_story_is_found_after_its_dateline(nlp):
+    """The recognizer finds "Siemens" and "Apple Inc" in these sentences alone, and lost them after "LONDON - " or
+    "(Reuters) - ": the sentence after a dateline is read again without it."""
+    for text, name in (("LONDON - Siemens said on Monday it would cut 3,000 jobs.", "Siemens"),
+                       ("SAN FRANCISCO (Reuters) - Apple Inc said on Thursday it would open a new campus in Austin.",
+                        "Apple Inc")):
+        result = extract_article(make_article("a", text), nlp)
+        assert (name, "ORG") in {(m.span.text, m.span.type) for m in result.mentions}, text

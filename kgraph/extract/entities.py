@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
 from .lexicon import ROLE_MODIFIERS, is_role_word
+from ..nlp import PLAIN_DATELINE, news_slug
 from ..names import (HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym, name_key,
                      normalize_name, strip_titles, us_state)
 from ..types import Article, ArticleEntity, EntityMention, Span
@@ -138,6 +140,9 @@ WIRE_DATELINE = re.compile(
     r"(?:[-\u2013\u2014:]|$)")
 
 
+DATELINE_PLACES = "kgraph_dateline_places"  # doc.user_data: the token ranges of the places of its datelines
+
+
 def wire_datelines(doc: Doc) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The wire-service datelines of ``doc`` (:data:`WIRE_DATELINE`): ``((first, end) token range of the town and
     date, (first, end) of the agency)`` for each.
@@ -174,6 +179,7 @@ def tag_wire_datelines(doc: Doc) -> None:
     datelines = wire_datelines(doc) if "(" in doc.text else []
     if not datelines:
         return
+    doc.user_data.setdefault(DATELINE_PLACES, []).extend(place for place, _ in datelines)
     ents = []
     for ent in doc.ents:
         if any(agency[0] < ent.end and ent.start < agency[1] for _, agency in datelines):
@@ -183,6 +189,42 @@ def tag_wire_datelines(doc: Doc) -> None:
             ent = SpacySpan(doc, ent.start, ent.end, label="GPE")
         ents.append(ent)
     ents += [SpacySpan(doc, *agency, label="ORG") for _, agency in datelines]
+    doc.ents = sorted(ents, key=lambda e: e.start)
+
+
+def tag_plain_datelines(doc: Doc) -> None:
+    """Keep a dateline with no agency (:data:`PLAIN_DATELINE`) out of the names after it: the recognizer read
+    "BRUSSELS - European Union" as one organization. A name running across the dash is cut there, the part
+    before it a place; a name before the dash the recognizer called a person or an organization is a place,
+    and the town is one where the recognizer found nothing. A slug ("BREAKING - ") is cut off and names nothing."""
+    if "-" not in doc.text and "\u2013" not in doc.text and "\u2014" not in doc.text:
+        return
+    lines, towns = [], []
+    for match in PLAIN_DATELINE.finditer(doc.text):
+        place = doc.char_span(*match.span("place"), alignment_mode="expand")
+        after = doc.char_span(match.end(), match.end() + 1, alignment_mode="expand")
+        if place is None or after is None:
+            continue
+        slug = news_slug(match)  # "BREAKING - Siemens ...": no town, but Siemens all the same
+        lines.append((place.start, place.start if slug else place.end, after.start))
+        if not slug:
+            towns.append((place.start, next((t.i for t in place if t.text == ","), place.end)))
+    if not lines:
+        return
+    doc.user_data.setdefault(DATELINE_PLACES, []).extend((start, end) for start, end, _ in lines)
+    ents = [SpacySpan(doc, start, end, label="GPE") for start, end in towns  # the town the recognizer missed
+            if not any(e.start < end and start < e.end for e in doc.ents)]
+    for ent in doc.ents:
+        line = next(((start, end, body) for start, end, body in lines if start <= ent.start < body), None)
+        if line is None:
+            ents.append(ent)
+            continue
+        start, end, body = line
+        if ent.start < end:
+            label = "GPE" if ent.label_ in ("PERSON", "ORG", "NORP") else ent.label_
+            ents.append(SpacySpan(doc, ent.start, min(ent.end, end), label=label))
+        if ent.end > body:  # the name the line goes on with: "European Union", "- Volkswagen AG" without its dash
+            ents.append(SpacySpan(doc, body, ent.end, label=ent.label_))
     doc.ents = sorted(ents, key=lambda e: e.start)
 
 
@@ -262,10 +304,12 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     split_qualified_places(doc)
     tag_dateline_organizations(doc)
     tag_wire_datelines(doc)
+    tag_plain_datelines(doc)
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
     ents = doc.ents  # read once: each reading makes every entity's Span anew
+    datelines = doc.user_data.get(DATELINE_PLACES, ())
     by_start = {ent.start: ent for ent in ents}
     sentences = _Sentences(doc)
     surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1}
@@ -278,6 +322,8 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
         mention = _mention(ent, sent, article, surnames)
         if mention is None:
             continue
+        if mention.name.isupper() and any(start <= ent.start and ent.end <= end for start, end in datelines):
+            mention.name = string.capwords(mention.name)  # "BRUSSELS -": the town is Brussels
         if _in_place_context(ent, by_start):
             mention.label = "GPE"
             mention.span = Span(mention.span.text, mention.span.start, mention.span.end, "PLACE")
@@ -324,6 +370,7 @@ def add_repeated_names(doc: Doc) -> None:
     [('Jessica McNulty', 'PERSON'), ('McNulty', 'PERSON')]
     """
     ents = doc.ents  # read once: each reading makes every entity's Span anew
+    datelines = doc.user_data.get(DATELINE_PLACES, ())
     wanted: dict[tuple[str, ...], str] = {}
     for ent in ents:
         if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha and ent[-1].text[0].isupper() and len(ent[-1]) > 2:
@@ -843,7 +890,7 @@ def _looks_like_surname(members: list[EntityMention]) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _probe(nlp: Language, name: str) -> str | None:
     text = f"I met {name}."
-    doc = nlp.get_pipe("ner")(nlp.make_doc(text)) if _recognizer_stands_alone(nlp) else nlp(text)
+    doc = nlp.get_pipe("ner")(nlp.make_doc(text)) if recognizer_stands_alone(nlp) else nlp(text)
     labels = [ent.label_ for ent in doc.ents if ent.text == name]
     return labels[0] if labels else None
 
@@ -854,7 +901,7 @@ _BLIND_TO_ENTITIES = {"tok2vec", "tagger", "morphologizer", "parser", "senter", 
 
 
 @functools.lru_cache(maxsize=8)
-def _recognizer_stands_alone(nlp: Language) -> bool:
+def recognizer_stands_alone(nlp: Language) -> bool:
     """The pipeline's "ner" can tag a bare Doc alone and give what the whole pipeline gives: it embeds its own token
     vectors (en_core_web_sm's does; a transformer pipeline's listens to a shared layer), and no other component
     sets entities (an entity_ruler) or a norm the recognizer reads (an attribute_ruler may). For en_core_web_sm:
@@ -862,7 +909,7 @@ def _recognizer_stands_alone(nlp: Language) -> bool:
     if "ner" not in nlp.pipe_names:
         return False
     for name, component in nlp.pipeline:
-        if name == "ner":
+        if name in ("ner", "kgraph_dateline_names"):  # the latter runs the recognizer alone again, after a dateline
             continue
         if "ner" in getattr(component, "listening_components", ()):
             return False
