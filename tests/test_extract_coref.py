@@ -137,3 +137,13 @@ def test_where_a_job_was_held_is_the_organization(nlp):
     # not where something happened to someone, nor a place
     assert _where(nlp, "The Texas Theater, the movie house where Lee Harvey Oswald was arrested, may close.") == []
     assert _where(nlp, "He moved to Paris, where he worked as a waiter.") == []
+
+
+def test_its_is_the_name_the_sentence_hangs_on_where_the_parse_lost_the_verbs_subject(nlp):
+    """The small parser makes "Volkswagen AG" the root of this sentence and "named" a clause hanging off it, so the
+    clause had no subject and "its" went to the nearest organization, Audi (graph: Frank Witter works for Audi)."""
+    text = ("WOLFSBURG, Germany - Volkswagen AG on Tuesday named Arno Antlitz, a former Audi executive, as its new "
+            "chief financial officer, replacing Frank Witter, who is retiring after two decades at the carmaker.")
+    result = extract_article(make_article("a", text), nlp)
+    owners = {r.object_antecedent.text for r in relations(result) if r.object.text == "its"}
+    assert owners == {"Volkswagen AG"}

@@ -349,3 +349,29 @@ def test_the_name_that_opens_a_wire_story_is_found_after_its_dateline(nlp):
                         "Apple Inc")):
         result = extract_article(make_article("a", text), nlp)
         assert (name, "ORG") in {(m.span.text, m.span.type) for m in result.mentions}, text
+
+
+def test_a_name_that_says_what_it_will_do_is_an_organization(nlp):
+    """A person says "he", "she" or "I" of themselves; "Barclays said it would close 50 branches" is a company,
+    whatever the recognizer said. A surname with its full name before stays the person, and so does the "it" of
+    "it would be hard"."""
+    cases = (("LONDON - Barclays said on Tuesday it would close 50 branches.", "Barclays", "ORG"),
+             ("Obama said it would be hard to pass the bill.", "Obama", "PERSON"),
+             ("John Smith met the board. Smith said it would cost millions.", "Smith", "PERSON"))
+    for text, name, kind in cases:
+        result = extract_article(make_article("a", text), nlp)
+        assert {result.entities[m.cluster].type for m in result.mentions if m.span.text == name} == {kind}, text
+
+
+def test_a_place_named_again_without_its_context_is_the_same_place(nlp):
+    """"Goma, the provincial capital" is a place, and so is the "Goma" the recognizer calls a person two sentences
+    on; an "Austin" after "Lloyd Austin" stays him."""
+    text = ("The mission sent troops to Goma, the provincial capital, to protect civilians. "
+            "Doctors Without Borders said its teams in Goma had treated dozens of wounded people.")
+    result = extract_article(make_article("a", text), nlp)
+    assert {(result.entities[m.cluster].name, result.entities[m.cluster].type)
+            for m in result.mentions if m.name == "Goma"} == {("Goma", "PLACE")}
+    austin = extract_article(make_article("b", "Defense Secretary Lloyd Austin met troops in Austin, Texas, on "
+                                                "Monday. Austin said the visit went well."), nlp)
+    assert [austin.entities[m.cluster].name for m in austin.mentions if m.span.text == "Austin"] == [
+        "Austin", "Lloyd Austin"]

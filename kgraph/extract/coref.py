@@ -174,10 +174,14 @@ def _described(ctx: DocContext, noun: Token) -> int | None:
 
 
 def _clause_subject(ctx: DocContext, token: Token) -> int | None:
-    """The named subject of the clause a pronoun is in, through coordinated verbs ("X is ... and will ...")."""
+    """The named subject of the clause a pronoun is in, through coordinated verbs ("X is ... and will ..."); where
+    the parse reaches no verb but a name at the sentence's root, that name."""
     verb = token.head
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX"):  # "Volkswagen AG on Tuesday named X as its new CFO", parsed with the
+        named = ctx.mention_at(verb)     # name as the root and "named" hanging off it
+        return named if named is not None and named not in ctx.antecedents else None
     for _ in range(3):
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subjects:

@@ -16,7 +16,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
-from .lexicon import ROLE_MODIFIERS, is_role_word
+from .lexicon import REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..names import (HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym, name_key,
                      normalize_name, strip_titles, us_state)
@@ -549,6 +549,25 @@ def _organization_context(ent: SpacySpan) -> bool:
     return _employer_context(ent) or _described_as(ent, ORG_NOUNS)
 
 
+NOT_AN_AGENTS_VERBS = {"be", "seem", "appear", "become", "remain", "take"}  # "said it would be hard": "it" is no one
+
+
+def _speaks_of_itself_as_it(ent: SpacySpan) -> bool:
+    """The name says what "it" will do: "Barclays said on Tuesday it would close 50 branches", as only an
+    organization speaks of itself (a person says "he", "she" or "I"); "it" must act on something ("close 50
+    branches"), not be the "it" of "it would be hard"."""
+    root = ent.root
+    if root.dep_ != "nsubj" or root.head.lemma_.lower() not in REPORTING_VERBS:
+        return False
+    for clause in root.head.children:
+        if clause.dep_ != "ccomp" or clause.lemma_.lower() in NOT_AN_AGENTS_VERBS:
+            continue
+        subjects = [c for c in clause.children if c.dep_ == "nsubj"]
+        if subjects and subjects[0].lower_ == "it" and any(c.dep_ == "dobj" for c in clause.children):
+            return True
+    return False
+
+
 def _described_as(ent: SpacySpan, nouns: set[str]) -> bool:
     """The name is in apposition to, or the subject of "be" with, one of ``nouns``: "Acme, a company that",
     "Taji is a military base"."""
@@ -641,8 +660,9 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
         label = "GPE"  # "Denmark", whatever the recognizer said; but "Jordan" after "Michael Jordan" is him
     if label == "ORG" and len(name.split()) > 1 and ent.start > 0 and is_role_word(ent.doc[ent.start - 1]):
         label = "PERSON"  # "spokesperson Piers Cazalet": a title right before a name makes it a person
-    if label == "PERSON" and _organization_context(ent):
-        label = "ORG"  # "Cole Carbide is headquartered in Warren": only an organization has headquarters
+    if label == "PERSON" and (_organization_context(ent) or len(ent) == 1 and ent.text not in surnames
+                              and _speaks_of_itself_as_it(ent)):
+        label = "ORG"  # "Cole Carbide is headquartered in Warren", "Barclays said it would close 50 branches"
     elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent):
         label = "PERSON"  # "Winter, 53, a former Yale University law professor": only a person has an age
     place_context = label in ("PERSON", "ORG") and (_town_of_state(ent) or _described_as(ent, PLACE_NOUNS)) \
@@ -719,9 +739,16 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _base_key(mention: EntityMention, place_names: frozenset[str] = frozenset()) -> str:
-    if mention.place_context or mention.label in ("GPE", "LOC", "FAC") and name_key(mention.name) in place_names:
-        return f"place:{name_key(mention.name)}"
+def _base_key(mention: EntityMention, place_names: frozenset[str] = frozenset(),
+              person_words: frozenset[str] = frozenset()) -> str:
+    """The key that groups an article's mentions before the joining rules. A name the text makes a place
+    somewhere ("Goma, the provincial capital") is that place where the recognizer calls it a place, or a person
+    with no name of a person around it ("its teams in Goma"; but "Austin" after "Lloyd Austin" is him)."""
+    key = name_key(mention.name)
+    if mention.place_context or key in place_names and (
+            mention.label in ("GPE", "LOC", "FAC")
+            or mention.label == "PERSON" and " " not in key and key not in person_words):
+        return f"place:{key}"
     if mention.label in ("GPE", "LOC") or mention.label == "ORG" and mention.name.isupper():
         found = country(mention.name)
         if found:
@@ -739,7 +766,9 @@ def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | Non
     groups = _UnionFind(len(mentions))
     first_by_key: dict[str, int] = {}
     place_names = frozenset(name_key(m.name) for m in mentions if m.place_context)
-    keys = [_base_key(m, place_names) for m in mentions]
+    person_words = frozenset(word for m in mentions if m.label == "PERSON" and " " in m.name
+                             for word in name_key(m.name).split()) if place_names else frozenset()
+    keys = [_base_key(m, place_names, person_words) for m in mentions]
     for i, key in enumerate(keys):
         groups.union(first_by_key.setdefault(key, i), i)
     agencies = wire_agencies(text)
@@ -876,6 +905,8 @@ def _vote(members: list[EntityMention], nlp: Language | None) -> str:
     votes = Counter(m.span.type for m in members)
     if any(m.label == "PERSON" and len(m.name.split()) > 1 for m in members):
         votes["PERSON"] += len(members)  # a full personal name outweighs stray tags of its surname
+    if any(m.place_context for m in members):
+        votes["PLACE"] += 2 * len(members)  # "Goma, the provincial capital": the text says so, whatever was tagged
     if votes.get("PERSON", 0) == 0 and nlp is not None and _looks_like_surname(members):
         if probe_type(nlp, members[0].name) == "PERSON":
             votes["PERSON"] += len(members) + 1
