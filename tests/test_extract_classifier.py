@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kgraph.extract import pattern_relations
+from kgraph.extract import extract_article, pattern_relations
 from kgraph.extract.classifier import LABELS, RelationModel, classified_relations, classify_pairs, pair_features
 from kgraph.ingest import make_article
 
@@ -120,3 +120,15 @@ def _nobody() -> RelationModel:
     return RelationModel(labels=LABELS, index={}, weights=np.zeros((0, len(LABELS)), dtype=np.float32),
                          bias=np.log([0.9 if label == "none" else 0.02 for label in LABELS]).astype(np.float32),
                          threshold=0.4)
+
+
+def test_what_an_organization_does_at_a_place_is_not_where_it_is_based(nlp):
+    """"NATO will deploy advisers to Baghdad" is an action at Baghdad (the classifier said NATO is based there,
+    0.85, in the sample graph); where a pattern says "based in" too, both stand."""
+    result = extract_article(make_article("a", "NATO will deploy advisers to Baghdad, Iraq, and to security "
+                                               "institutions outside the capital for the first time."), nlp)
+    facts = {(r.relation, r.subject.text, r.object.text) for r in result.relations if r.object is not None}
+    assert ("action", "NATO", "Baghdad") in facts and ("based_in", "NATO", "Baghdad") not in facts
+    both = extract_article(make_article("b", "Siemens, based in Munich, said it would cut 3,000 jobs in Munich."), nlp)
+    facts = {(r.relation, r.subject.text, r.object.text) for r in both.relations if r.object is not None}
+    assert {("action", "Siemens", "Munich"), ("based_in", "Siemens", "Munich")} <= facts

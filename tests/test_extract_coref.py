@@ -147,3 +147,22 @@ def test_its_is_the_name_the_sentence_hangs_on_where_the_parse_lost_the_verbs_su
     result = extract_article(make_article("a", text), nlp)
     owners = {r.object_antecedent.text for r in relations(result) if r.object.text == "its"}
     assert owners == {"Volkswagen AG"}
+
+
+def test_the_company_as_a_subject_is_the_organization_the_story_is_about(nlp):
+    """"The Redmond-based software maker said it would open an office in Nairobi" is Microsoft's doing, the last
+    organization the story made a subject, not Stanford, the nearest one named; "The Japanese automaker, based
+    in Toyota City" is Toyota."""
+    text = ("Microsoft Corp. has hired Sarah Lin, a former vice president at Google, to run its research division. "
+            "She previously worked at Stanford University, where she taught computer science. "
+            "The Redmond-based software maker also said it would open an engineering office in Nairobi, Kenya.")
+    result = extract_article(make_article("a", text), nlp)
+    actions = [r for r in result.relations if r.relation == "action" and r.object.text == "Nairobi"]
+    assert actions and {result.entities[r.subject_entity].name for r in actions} == {"Microsoft Corp."}
+    assert not [r for r in result.relations if r.subject_entity >= 0
+                and result.entities[r.subject_entity].name == "Stanford University" and r.object.text == "Nairobi"]
+    toyota = extract_article(make_article("b", "Toyota Motor Corp. said on Monday it would build a battery plant. "
+                                               "The Japanese automaker, based in Toyota City, Japan, said the "
+                                               "factory would start production in 2025."), nlp)
+    assert ("Toyota Motor Corp.", "Toyota City") in {
+        (toyota.entities[r.subject_entity].name, r.object.text) for r in toyota.relations if r.relation == "based_in"}

@@ -463,9 +463,20 @@ def classified_relations(ctx: DocContext, rule_relations: list[RelationMention],
     # "Acme's chief executive, Ann Lee": the role the patterns found with no organization, until the classifier finds it
     open_roles = {at[(r.subject.start, r.subject.end)]: r for r in kept
                   if r.relation == "works_for" and r.object is None and r.role}
+    # "NATO will deploy advisers to Baghdad": what an organization does at a place, not where it is based, unless a
+    # pattern says so too ("Siemens, based in Munich, will cut jobs in Munich")
+    # ("The software maker said it would open an office in Nairobi": the action's "maker", the pair's "it", one entity)
+    def entity(mention: int) -> tuple:
+        cluster = ctx.mentions[mention].cluster
+        return (cluster, ctx.mentions[mention].sentence) if cluster >= 0 else (-1, mention)
+
+    acted = {(entity(at[(r.subject.start, r.subject.end)]), entity(at[(r.object.start, r.object.end)])) for r in kept
+             if r.relation == "action" and r.object is not None}
     placed = set()
     for s, o, label, probability in classify_pairs(ctx, hits, model, pronoun_model):
         if s in bystanders or o in bystanders:
+            continue
+        if label == "based_in" and (entity(s), entity(o)) in acted and "based_in" not in hits.get((s, o), ()):
             continue
         rule = roles.get((s, o)) or open_roles.get(s) if label == "works_for" else None
         if rule is not None and rule.object is None:

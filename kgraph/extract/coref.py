@@ -35,13 +35,14 @@ antecedent's span as provenance (:attr:`RelationMention.subject_antecedent`).
 """
 from __future__ import annotations
 
+
 from spacy.attrs import LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Token
 
 from ..types import EntityMention, Span
 from .context import DocContext
-from .lexicon import is_role_word
+from .lexicon import REPORTING_VERBS, is_role_word
 
 __all__ = ["LOOKBACK", "pronoun_mentions"]
 
@@ -58,9 +59,14 @@ FIRST_PERSON = {"i": ("nsubj", "nsubjpass"), "me": ("dobj", "pobj", "dative"), "
 FIRST_PERSON_PLURAL = {"we", "us", "our"}
 ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "attr", "dative", "appos", "conj"}
 LOOKBACK = 3  # sentences
+NOMINAL_LOOKBACK = 8  # sentences back to the subject a nominal ("the company") names
 NOMINALS = {"company", "firm", "group", "bank", "corporation", "organization", "organisation", "agency", "airline",
             "business", "retailer", "startup", "manufacturer", "publisher", "studio", "newspaper", "charity",
-            "conglomerate", "insurer", "lender", "carrier", "automaker", "chain", "brand"}
+            "conglomerate", "insurer", "lender", "carrier", "automaker", "chain", "brand", "maker", "carmaker",
+            "chipmaker", "drugmaker", "giant"}
+# Words before a company noun that make it another company than the one the story is about: "the parent company"
+OTHER_COMPANY = {"parent", "rival", "sister", "subsidiary", "acquired", "acquiring", "target", "other", "another",
+                 "former", "merged", "partner", "competing", "new", "combined", "holding"}
 # The words pronoun_mentions looks at, as the ids of their lower-case forms: the other tokens are skipped on the
 # Doc's array of those ids, with no Token made for them.
 WATCHED = {get_string_id(word) for word in ("where", *FIRST_PERSON, *PERSONAL, *RELATIVE, *NOMINALS)}
@@ -89,9 +95,12 @@ def pronoun_mentions(ctx: DocContext) -> list[tuple[EntityMention, int | None]]:
             continue
         if ctx.mention_at(token) is not None or (word not in PERSONAL and word not in RELATIVE):
             if word in NOMINALS and ctx.mention_at(token) is None and _nominal(token):
-                antecedent = _personal_antecedent(ctx, token, "ORG", sentences)
+                if token.dep_ == "poss":  # "the company's"
+                    antecedent = _personal_antecedent(ctx, token, "ORG", sentences)
+                else:  # "The Redmond-based software maker said ..."
+                    antecedent = _nominal_antecedent(ctx, token, sentences)
                 if antecedent is not None:
-                    found.append((_mention(ctx, token, "ORG", antecedent, first=token.i - 1), antecedent))
+                    found.append((_mention(ctx, token, "ORG", antecedent, first=next(token.lefts).i), antecedent))
             continue
         if word in RELATIVE:
             clause = token.head if word != "whose" else token.head.head
@@ -130,12 +139,49 @@ def _expletive(token: Token) -> bool:
 
 
 def _nominal(token: Token) -> bool:
-    """"The company's", a possessive with no other word before the noun."""
-    if token.dep_ != "poss" or token.pos_ != "NOUN" or token.i == 0:
+    """"The company's", a possessive with no other word before the noun; "The Redmond-based software maker said",
+    a subject of "the", words that describe it (no name: "the Microsoft team" is a team; none that makes it
+    another company: "the parent company") and the noun."""
+    if token.pos_ != "NOUN" or token.i == 0:
         return False
-    det = token.doc[token.i - 1]
-    return (det.lower_ in ("the", "this") and det.head.i == token.i
-            and all(c.i == det.i or c.dep_ in ("case", "punct", "relcl", "acl") for c in token.children))
+    if token.dep_ == "poss":
+        det = token.doc[token.i - 1]
+        return (det.lower_ in ("the", "this") and det.head.i == token.i
+                and all(c.i == det.i or c.dep_ in ("case", "punct", "relcl", "acl") for c in token.children))
+    if token.dep_ not in ("nsubj", "nsubjpass"):
+        return False
+    lefts = list(token.lefts)
+    return (bool(lefts) and lefts[0].dep_ == "det" and lefts[0].lower_ in ("the", "this")
+            and all(c.dep_ in ("amod", "compound", "punct") and c.pos_ != "PROPN" and c.lower_ not in OTHER_COMPANY
+                    for c in lefts[1:]))
+
+
+def _nominal_speaker(token: Token) -> Token | None:
+    """The nominal ("the company") that says what an "it" or "its" does: "The company said it would ..."."""
+    if token.lower_ not in ("it", "its"):
+        return None
+    verb = token.head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in REPORTING_VERBS:
+        return None
+    speakers = [c for c in verb.head.children if c.dep_ == "nsubj" and c.lower_ in NOMINALS and _nominal(c)]
+    return speakers[0] if speakers else None
+
+
+def _nominal_antecedent(ctx: DocContext, token: Token, sentences: list) -> int | None:
+    """The organization a subject like "the company" or "the software maker" stands for: the last one named as a
+    clause's subject in its sentence or the :data:`NOMINAL_LOOKBACK` before (what the story is about), else the
+    nearest named in its sentence or the :data:`LOOKBACK` before. Not simply the nearest: in "Microsoft Corp. has
+    hired Sarah Lin ... She previously worked at Stanford University. The Redmond-based software maker said ...",
+    the maker is Microsoft."""
+    position = next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
+    named = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m not in ctx.antecedents
+             and ctx.type_of(m) == "ORG"]
+    subjects = [m for m in named if ctx.mentions[m].tokens[0] >= sentences[max(0, position - NOMINAL_LOOKBACK)].start
+                and ctx.span(m).root.dep_ in ("nsubj", "nsubjpass")]
+    near = subjects or [m for m in named if ctx.mentions[m].tokens[0] >= sentences[max(0, position - LOOKBACK)].start]
+    return max(near, key=lambda m: ctx.mentions[m].tokens[0]) if near else None
 
 
 def _mention(ctx: DocContext, token: Token, default_type: str, antecedent: int | None, *,
@@ -173,7 +219,7 @@ def _described(ctx: DocContext, noun: Token) -> int | None:
     return None
 
 
-def _clause_subject(ctx: DocContext, token: Token) -> int | None:
+def _clause_subject(ctx: DocContext, token: Token, sentences: list) -> int | None:
     """The named subject of the clause a pronoun is in, through coordinated verbs ("X is ... and will ..."); where
     the parse reaches no verb but a name at the sentence's root, that name."""
     verb = token.head
@@ -184,6 +230,8 @@ def _clause_subject(ctx: DocContext, token: Token) -> int | None:
         return named if named is not None and named not in ctx.antecedents else None
     for _ in range(3):
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects and ctx.mention_at(subjects[0]) is None and subjects[0].lower_ in NOMINALS and _nominal(subjects[0]):
+            return _nominal_antecedent(ctx, subjects[0], sentences)  # "The company raised its forecast"
         if subjects:
             return ctx.mention_at(subjects[0]) if ctx.mention_at(subjects[0]) not in ctx.antecedents else None
         if verb.dep_ != "conj":
@@ -196,7 +244,10 @@ def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: li
     """The named mention a personal pronoun most likely refers to (see the module's rules)."""
     wanted = {"PERSON"} if kind == "PERSON" else {"ORG"} if token.lower_ in PLURAL | NOMINALS else {"ORG", "PLACE"}
     sentence = token.sent
-    subject = _clause_subject(ctx, token) if token.dep_ not in ("nsubj", "nsubjpass") else None
+    speaker = _nominal_speaker(token) if kind == "ORG" else None
+    if speaker is not None:  # "The software maker said it would open an office in Nairobi"
+        return _nominal_antecedent(ctx, speaker, sentences)
+    subject = _clause_subject(ctx, token, sentences) if token.dep_ not in ("nsubj", "nsubjpass") else None
     if subject is not None and ctx.type_of(subject) in wanted:
         if token.dep_ == "poss":
             return subject  # "The US ... will contribute its fair share": a possessive is the clause's subject's
