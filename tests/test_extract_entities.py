@@ -82,6 +82,13 @@ def test_an_organization_short_name_joins_the_only_longer_name_it_begins(nlp):
     assert entity_of(result, "Lille University") == "Lille University"  # a whole name, not a start
 
 
+def test_a_lone_head_word_is_the_one_longer_name_before_it_that_ends_with_it(nlp):
+    text = ("The European Commission has proposed freezing the assets of several banks. Ursula von der Leyen, the "
+            "Commission's president, said the package would be ready within weeks.")
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "Commission") == "European Commission"
+
+
 def test_a_name_written_family_name_first_is_the_same_person(nlp):
     text = "Maki Horikita is a Japanese actress. Horikita Maki was born in Tokyo and Horikita Maki starred in a film."
     result = extract_article(make_article("a", text), nlp)

@@ -871,12 +871,20 @@ def _has_org_head(name: str) -> bool:
 
 def _join_short_organization_names(mentions: list[EntityMention], groups: _UnionFind) -> None:
     """"MedStar" and "MedStar Health", "Royal Conservatory" and "Royal Conservatory of Music": an
-    organization's name that begins one and only one longer organization name of the article is that one."""
+    organization's name that begins one and only one longer organization name of the article is that one; a lone
+    head word ("the Commission", "the Army") is the one longer name before it that ends with it."""
     longer = [(i, name_key(m.name).split()) for i, m in enumerate(mentions) if m.label == "ORG"]
     for i, mention in enumerate(mentions):
-        if mention.label != "ORG" or is_acronym(mention.name) or _has_org_head(mention.name):
-            continue  # "Lille University" is a whole name, not the start of "Lille University Business School"
+        if mention.label != "ORG" or is_acronym(mention.name):
+            continue
         words = name_key(mention.name).split()
+        if _has_org_head(mention.name):  # "Lille University" is a whole name, not the start of "... Business School"
+            if len(words) == 1:  # but "the Commission" after "the European Commission" is that commission
+                owners = {groups.find(j) for j, long in longer if len(long) > 1 and long[-1] == words[0]
+                          and mentions[j].span.start < mention.span.start}
+                if len(owners) == 1:
+                    groups.union(owners.pop(), i)
+            continue
         owners = {groups.find(j) for j, long in longer if len(long) > len(words) and long[:len(words)] == words}
         if len(owners) == 1:
             groups.union(owners.pop(), i)
