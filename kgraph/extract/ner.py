@@ -7,11 +7,13 @@ architecture, so putting it in that model's place costs no parse time.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import minibatch
 
 from ..errors import ModelError
 from ..nlp import PLAIN_DATELINE, news_slug
@@ -38,7 +40,8 @@ def use_kgraph_recognizer(nlp: Language, folder: Path = NER_MODEL) -> None:
 
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
-DATELINE_REACH = 60  # tokens of the first sentence after a dateline read again
+DATELINE_REACH = 16  # tokens of the first sentence after a dateline read again: the name missed opens it
+DATELINE_MARGIN = 3  # a name found that close to a cut short of the sentence's end may be cut itself
 
 
 @Language.factory("kgraph_dateline_names")
@@ -59,32 +62,45 @@ class DatelineNames:
         self.alone: bool | None = None
 
     def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """The recognizer runs once over the sentences of a whole batch (one call per sentence cost as much as
+        a fifth of the parse on short dated stories)."""
+        for batch in minibatch(docs, batch_size):
+            wanted = [(doc, self._bodies(doc)) for doc in batch]
+            alone = [Doc(doc.vocab, words=[t.text for t in doc[body:end]],
+                         spaces=[bool(t.whitespace_) for t in doc[body:end]])
+                     for doc, bodies in wanted for body, end in bodies]
+            tagged = self.nlp.get_pipe("ner").pipe(alone, batch_size=batch_size) if alone else iter(())
+            for doc, bodies in wanted:
+                ents, added = list(doc.ents), []
+                for body, end in bodies:
+                    last = end if end == doc[body].sent.end else end - DATELINE_MARGIN
+                    for ent in next(tagged).ents:
+                        span = Span(doc, body + ent.start, body + ent.end, label=ent.label_)
+                        if ent.label_ in NAME_LABELS and span.end <= last and not any(
+                                e.start < span.end and span.start < e.end for e in ents + added):
+                            added.append(span)
+                if added:
+                    doc.ents = sorted(ents + added, key=lambda e: e.start)
+                yield doc
+
+    def _bodies(self, doc: Doc) -> list[tuple[int, int]]:
+        """The token range of the sentence after each dateline of ``doc``, its first :data:`DATELINE_REACH` tokens."""
         starts = [match.end() for match in PLAIN_DATELINE.finditer(doc.text) if not news_slug(match)]
         if "(" in doc.text:
             starts += [match.end() for match in WIRE_DATELINE.finditer(doc.text)]
         if not starts:
-            return doc
+            return []
         if self.alone is None:
             self.alone = recognizer_stands_alone(self.nlp)
         if not self.alone:
-            return doc
-        ner = self.nlp.get_pipe("ner")
-        ents = list(doc.ents)
-        added = []
+            return []
+        bodies = []
         for start in sorted(set(starts)):
             first = doc.char_span(start, len(doc.text), alignment_mode="expand")
-            if first is None:
-                continue
-            body = next((t.i for t in first if not t.is_space and not t.is_punct), None)
-            if body is None:
-                continue
-            end = min(doc[body].sent.end, body + DATELINE_REACH)
-            tokens = doc[body:end]
-            alone = ner(Doc(doc.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens]))
-            for ent in alone.ents:
-                span = Span(doc, body + ent.start, body + ent.end, label=ent.label_)
-                if ent.label_ in NAME_LABELS and not any(e.start < span.end and span.start < e.end for e in ents + added):
-                    added.append(span)
-        if added:
-            doc.ents = sorted(ents + added, key=lambda e: e.start)
-        return doc
+            body = next((t.i for t in first if not t.is_space and not t.is_punct), None) if first is not None else None
+            if body is not None:
+                bodies.append((body, min(doc[body].sent.end, body + DATELINE_REACH)))
+        return bodies
