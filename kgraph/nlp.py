@@ -23,9 +23,8 @@ BATCH_SIZE = 16  # measured: the default batch size peaks near 1 GB on a few hun
 
 
 # A dateline with no agency opening a line: "BRUSSELS - European Union ministers met", "WOLFSBURG, Germany --
-# Volkswagen said": a town in capitals, perhaps its country or state, then a dash. As in
-# kgraph.extract.entities.WIRE_DATELINE, no two
-# runs of spaces meet with nothing between them.
+# Volkswagen said": a town in capitals, perhaps its country or state, then a dash. As in the wire dateline's
+# pattern (kgraph.extract.entities.WIRE_DATELINE), no two runs of spaces meet with nothing between them.
 PLAIN_DATELINE = re.compile(
     r"(?m)^[ \t]*(?P<place>[A-Z][A-Z'.&-]+(?:[ \t]+[A-Z][A-Z'.&-]+){0,3}"
     r"(?:[ \t]*,[ \t]*[A-Z][\w.'&-]*(?:[ \t]+[A-Z][\w.'&-]*){0,2})?)[ \t]+(?P<dash>--?|\u2013|\u2014)[ \t]+(?=\S)")

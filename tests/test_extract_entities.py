@@ -382,3 +382,14 @@ def test_a_place_named_again_without_its_context_is_the_same_place(nlp):
                                                 "Monday. Austin said the visit went well."), nlp)
     assert [austin.entities[m.cluster].name for m in austin.mentions if m.span.text == "Austin"] == [
         "Austin", "Lloyd Austin"]
+
+
+def test_the_dateline_pass_works_in_a_pipeline_that_sets_no_sentences(nlp):
+    """A user's pipeline (--model) may have a recognizer and no parser: the pass then reads to the end of the Doc."""
+    import spacy
+
+    bare = spacy.blank("en", vocab=nlp.vocab)
+    bare.add_pipe("ner", source=nlp)
+    bare.add_pipe("kgraph_dateline_names", after="ner")
+    doc = bare("LONDON - Siemens said on Monday it would cut 3,000 jobs.")
+    assert ("Siemens", "ORG") in {(e.text, e.label_) for e in doc.ents}

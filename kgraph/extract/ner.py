@@ -71,12 +71,12 @@ class DatelineNames:
             wanted = [(doc, self._bodies(doc)) for doc in batch]
             alone = [Doc(doc.vocab, words=[t.text for t in doc[body:end]],
                          spaces=[bool(t.whitespace_) for t in doc[body:end]])
-                     for doc, bodies in wanted for body, end in bodies]
+                     for doc, bodies in wanted for body, end, _ in bodies]
             tagged = self.nlp.get_pipe("ner").pipe(alone, batch_size=batch_size) if alone else iter(())
             for doc, bodies in wanted:
                 ents, added = list(doc.ents), []
-                for body, end in bodies:
-                    last = end if end == doc[body].sent.end else end - DATELINE_MARGIN
+                for body, end, sentence_end in bodies:
+                    last = end if end == sentence_end else end - DATELINE_MARGIN
                     for ent in next(tagged).ents:
                         span = Span(doc, body + ent.start, body + ent.end, label=ent.label_)
                         if ent.label_ in NAME_LABELS and span.end <= last and not any(
@@ -86,8 +86,9 @@ class DatelineNames:
                     doc.ents = sorted(ents + added, key=lambda e: e.start)
                 yield doc
 
-    def _bodies(self, doc: Doc) -> list[tuple[int, int]]:
-        """The token range of the sentence after each dateline of ``doc``, its first :data:`DATELINE_REACH` tokens."""
+    def _bodies(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """For the sentence after each dateline of ``doc``: where it starts, where the part read again ends (its
+        first :data:`DATELINE_REACH` tokens), where it ends (the Doc's end in a pipeline that sets no sentences)."""
         starts = [match.end() for match in PLAIN_DATELINE.finditer(doc.text) if not news_slug(match)]
         if "(" in doc.text:
             starts += [match.end() for match in WIRE_DATELINE.finditer(doc.text)]
@@ -102,5 +103,6 @@ class DatelineNames:
             first = doc.char_span(start, len(doc.text), alignment_mode="expand")
             body = next((t.i for t in first if not t.is_space and not t.is_punct), None) if first is not None else None
             if body is not None:
-                bodies.append((body, min(doc[body].sent.end, body + DATELINE_REACH)))
+                sentence_end = doc[body].sent.end if doc.has_annotation("SENT_START") else len(doc)
+                bodies.append((body, min(sentence_end, body + DATELINE_REACH), sentence_end))
         return bodies
