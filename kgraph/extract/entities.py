@@ -370,7 +370,6 @@ def add_repeated_names(doc: Doc) -> None:
     [('Jessica McNulty', 'PERSON'), ('McNulty', 'PERSON')]
     """
     ents = doc.ents  # read once: each reading makes every entity's Span anew
-    datelines = doc.user_data.get(DATELINE_PLACES, ())
     wanted: dict[tuple[str, ...], str] = {}
     for ent in ents:
         if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha and ent[-1].text[0].isupper() and len(ent[-1]) > 2:
