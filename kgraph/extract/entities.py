@@ -140,9 +140,6 @@ WIRE_DATELINE = re.compile(
     r"(?:[-\u2013\u2014:]|$)")
 
 
-DATELINE_PLACES = "kgraph_dateline_places"  # doc.user_data: the token ranges of the places of its datelines
-
-
 def wire_datelines(doc: Doc) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The wire-service datelines of ``doc`` (:data:`WIRE_DATELINE`): ``((first, end) token range of the town and
     date, (first, end) of the agency)`` for each.
@@ -171,15 +168,15 @@ def wire_agencies(text: str) -> frozenset[tuple[int, int]]:
     return frozenset(match.span("agency") for match in WIRE_DATELINE.finditer(text)) if "(" in text else frozenset()
 
 
-def tag_wire_datelines(doc: Doc) -> None:
+def tag_wire_datelines(doc: Doc) -> list[tuple[int, int]]:
     """Type a wire service's dateline as what it is, whatever the recognizer said: the agency an organization
     ("(Reuters)", "(AFP)", named even where the recognizer found nothing), the names before it places ("PARIS
     (AFP)"). The agency reports the story and takes part in none of its facts (:func:`wire_agencies`; CoNLL04
-    marks "MILLINOCKET, Maine (AP)" as AP based in Millinocket, kgraph's graph does not say so)."""
+    marks "MILLINOCKET, Maine (AP)" as AP based in Millinocket, kgraph's graph does not say so). Returns the token
+    ranges of the datelines' places."""
     datelines = wire_datelines(doc) if "(" in doc.text else []
     if not datelines:
-        return
-    doc.user_data.setdefault(DATELINE_PLACES, []).extend(place for place, _ in datelines)
+        return []
     ents = []
     for ent in doc.ents:
         if any(agency[0] < ent.end and ent.start < agency[1] for _, agency in datelines):
@@ -190,15 +187,17 @@ def tag_wire_datelines(doc: Doc) -> None:
         ents.append(ent)
     ents += [SpacySpan(doc, *agency, label="ORG") for _, agency in datelines]
     doc.ents = sorted(ents, key=lambda e: e.start)
+    return [place for place, _ in datelines]
 
 
-def tag_plain_datelines(doc: Doc) -> None:
+def tag_plain_datelines(doc: Doc) -> list[tuple[int, int]]:
     """Keep a dateline with no agency (:data:`PLAIN_DATELINE`) out of the names after it: the recognizer read
     "BRUSSELS - European Union" as one organization. A name running across the dash is cut there, the part
     before it a place; a name before the dash the recognizer called a person or an organization is a place,
-    and the town is one where the recognizer found nothing. A slug ("BREAKING - ") is cut off and names nothing."""
+    and the town is one where the recognizer found nothing. A slug ("BREAKING - ") is cut off and names nothing.
+    Returns the token ranges of the datelines' places."""
     if "-" not in doc.text and "\u2013" not in doc.text and "\u2014" not in doc.text:
-        return
+        return []
     lines, towns = [], []
     for match in PLAIN_DATELINE.finditer(doc.text):
         place = doc.char_span(*match.span("place"), alignment_mode="expand")
@@ -210,8 +209,7 @@ def tag_plain_datelines(doc: Doc) -> None:
         if not slug:
             towns.append((place.start, next((t.i for t in place if t.text == ","), place.end)))
     if not lines:
-        return
-    doc.user_data.setdefault(DATELINE_PLACES, []).extend((start, end) for start, end, _ in lines)
+        return []
     ents = [SpacySpan(doc, start, end, label="GPE") for start, end in towns  # the town the recognizer missed
             if not any(e.start < end and start < e.end for e in doc.ents)]
     for ent in doc.ents:
@@ -226,6 +224,7 @@ def tag_plain_datelines(doc: Doc) -> None:
         if ent.end > body:  # the name the line goes on with: "European Union", "- Volkswagen AG" without its dash
             ents.append(SpacySpan(doc, body, ent.end, label=ent.label_))
     doc.ents = sorted(ents, key=lambda e: e.start)
+    return [(start, end) for start, end, _ in lines]
 
 
 def _source_word(token) -> bool:
@@ -303,13 +302,11 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     """The entity mentions of a parsed article, with offsets in ``article.text``."""
     split_qualified_places(doc)
     tag_dateline_organizations(doc)
-    tag_wire_datelines(doc)
-    tag_plain_datelines(doc)
+    datelines = tag_wire_datelines(doc) + tag_plain_datelines(doc)  # their places: a town in capitals is renamed
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
     ents = doc.ents  # read once: each reading makes every entity's Span anew
-    datelines = doc.user_data.get(DATELINE_PLACES, ())
     by_start = {ent.start: ent for ent in ents}
     sentences = _Sentences(doc)
     surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1}
