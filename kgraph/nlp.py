@@ -36,6 +36,9 @@ NEWS_SLUGS = frozenset({"BREAKING", "UPDATE", "UPDATED", "EXCLUSIVE", "ANALYSIS"
                         "PHOTOS", "NEW"})
 
 
+SENTENCE_ENDS = frozenset({".", "!", "?", "...", "\u2026"})
+
+
 def news_slug(match: re.Match) -> bool:
     """Whether a :data:`PLAIN_DATELINE` match opens with a slug (:data:`NEWS_SLUGS`), not a town."""
     return match.group("place").split(",")[0].strip() in NEWS_SLUGS
@@ -55,6 +58,17 @@ def paragraph_boundaries(doc: Doc) -> Doc:
         dash = doc.char_span(*match.span("dash"), alignment_mode="expand")
         if dash is not None and dash.start > 0 and not news_slug(match):
             doc[dash.start].is_sent_start = True
+            if dash.end == len(doc) or "\n" in doc[dash.end].text:
+                continue
+            # the dash alone, then the dated sentence, which runs at least to its first full stop: left to
+            # itself, the parser broke it after the name it opens with ("ZURICH - FIFA | President Gianni ...")
+            doc[dash.end].is_sent_start = True
+            for token in doc[dash.end + 1:]:
+                if token.is_sent_start or "\n" in token.text:
+                    break
+                token.is_sent_start = False
+                if token.text in SENTENCE_ENDS:
+                    break
     return doc
 
 

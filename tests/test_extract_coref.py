@@ -166,3 +166,14 @@ def test_the_company_as_a_subject_is_the_organization_the_story_is_about(nlp):
                                                "factory would start production in 2025."), nlp)
     assert ("Toyota Motor Corp.", "Toyota City") in {
         (toyota.entities[r.subject_entity].name, r.object.text) for r in toyota.relations if r.relation == "based_in"}
+
+
+def test_no_pronoun_or_company_noun_stands_for_the_agency_of_a_dateline(nlp):
+    """"JERUSALEM (Reuters) - Doctors Without Borders said ... The group, which is based in Geneva": the
+    recognizer misses the aid group, and "the group" went to Reuters, the one organization before it (graph:
+    Reuters based_in Geneva, 0.997). The agency only reports the story."""
+    text = ("JERUSALEM (Reuters) - Doctors Without Borders said on Sunday that two of its staff members were killed "
+            "in an air strike in Gaza City. The group, which is based in Geneva, said the strike hit a clinic.")
+    result = extract_article(make_article("a", text), nlp)
+    reuters = [i for i, e in enumerate(result.entities) if e.name == "Reuters"]
+    assert reuters and not [r for r in result.relations if r.subject_entity in reuters or r.object_entity in reuters]

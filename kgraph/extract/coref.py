@@ -42,6 +42,7 @@ from spacy.tokens import Token
 
 from ..types import EntityMention, Span
 from .context import DocContext
+from .entities import wire_agencies
 from .lexicon import REPORTING_VERBS, is_role_word
 
 __all__ = ["LOOKBACK", "pronoun_mentions"]
@@ -169,6 +170,17 @@ def _nominal_speaker(token: Token) -> Token | None:
     return speakers[0] if speakers else None
 
 
+def _reporters(ctx: DocContext) -> frozenset[int]:
+    """The mentions of a wire service's dateline agency ("JERUSALEM (Reuters) -"): the agency reports the story,
+    so no "it", "the group" or "which" of it stands for the agency."""
+    found = ctx.memos.get("coref.reporters")
+    if found is None:
+        agencies = wire_agencies(ctx.article.text)
+        found = ctx.memos["coref.reporters"] = frozenset(
+            m for m, mention in enumerate(ctx.mentions) if (mention.span.start, mention.span.end) in agencies)
+    return found
+
+
 def _nominal_antecedent(ctx: DocContext, token: Token, sentences: list) -> int | None:
     """The organization a subject like "the company" or "the software maker" stands for: the last one named as a
     clause's subject in its sentence or the :data:`NOMINAL_LOOKBACK` before (what the story is about), else the
@@ -176,8 +188,9 @@ def _nominal_antecedent(ctx: DocContext, token: Token, sentences: list) -> int |
     hired Sarah Lin ... She previously worked at Stanford University. The Redmond-based software maker said ...",
     the maker is Microsoft."""
     position = next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
+    reporters = _reporters(ctx)
     named = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m not in ctx.antecedents
-             and ctx.type_of(m) == "ORG"]
+             and ctx.type_of(m) == "ORG" and m not in reporters]
     subjects = [m for m in named if ctx.mentions[m].tokens[0] >= sentences[max(0, position - NOMINAL_LOOKBACK)].start
                 and ctx.span(m).root.dep_ in ("nsubj", "nsubjpass")]
     near = subjects or [m for m in named if ctx.mentions[m].tokens[0] >= sentences[max(0, position - LOOKBACK)].start]
@@ -254,15 +267,16 @@ def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: li
         wanted_not = subject  # "Smith praised him": an object pronoun is not its clause's subject
     else:
         wanted_not = None
+    reporters = _reporters(ctx)
     before = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m != wanted_not
-              and ctx.mentions[m].tokens[0] >= sentence.start and ctx.type_of(m) in wanted]
+              and ctx.mentions[m].tokens[0] >= sentence.start and ctx.type_of(m) in wanted and m not in reporters]
     if before:
         return max(before, key=lambda m: ctx.mentions[m].tokens[0])  # "Acme's chief said it...": the nearest
     back = LOOKBACK if token.lower_ not in PLURAL else 1
     position = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
     for earlier in reversed(sentences[max(0, position - back):position]):
         candidates = [m for m in range(len(ctx.mentions)) if earlier.start <= ctx.mentions[m].tokens[0] < earlier.end
-                      and ctx.type_of(m) in wanted]
+                      and ctx.type_of(m) in wanted and m not in reporters]
         if candidates:
             subjects = [m for m in candidates if ctx.span(m).root.dep_ in ("nsubj", "nsubjpass")]
             return min(subjects or candidates, key=lambda m: ctx.mentions[m].tokens[0])

@@ -207,10 +207,13 @@ def tag_plain_datelines(doc: Doc) -> list[tuple[int, int]]:
         slug = news_slug(match)  # "BREAKING - Siemens ...": no town, but Siemens all the same
         lines.append((place.start, place.start if slug else place.end, after.start))
         if not slug:
-            towns.append((place.start, next((t.i for t in place if t.text == ","), place.end)))
+            comma = next((t.i for t in place if t.text == ","), place.end)
+            towns.append((place.start, comma))
+            if comma + 1 < place.end:  # "ARLINGTON, Virginia -": the state or country too
+                towns.append((comma + 1, place.end))
     if not lines:
         return []
-    ents = [SpacySpan(doc, start, end, label="GPE") for start, end in towns  # the town the recognizer missed
+    ents = [SpacySpan(doc, start, end, label="GPE") for start, end in towns  # a place the recognizer missed
             if not any(e.start < end and start < e.end for e in doc.ents)]
     for ent in doc.ents:
         line = next(((start, end, body) for start, end, body in lines if start <= ent.start < body), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..names import us_state
+from ..nlp import PLAIN_DATELINE, news_slug
 from ..types import RelationMention
 from .context import DocContext
 from .lexicon import KILL_VERBS
@@ -24,6 +25,26 @@ def static_relations(ctx: DocContext) -> list[RelationMention]:
             found += _located_in(ctx, index)
         elif kind == "PERSON":
             found += _lives_in(ctx, index) + _killed(ctx, index)
+    return found + _dateline_places(ctx)
+
+
+def _dateline_places(ctx: DocContext) -> list[RelationMention]:
+    """"ARLINGTON, Virginia - Boeing said ...": a dateline's town is in the state or country written after it
+    (the classifier, which learnt from sentences, gave "WOLFSBURG, Germany -" 0.58)."""
+    text = ctx.article.text
+    if " - " not in text and "--" not in text and "\u2013" not in text and "\u2014" not in text:
+        return []
+    starts = {m.span.start: i for i, m in enumerate(ctx.mentions) if ctx.type_of(i) == "PLACE"}
+    found = []
+    for match in PLAIN_DATELINE.finditer(text):
+        place = match.group("place")
+        if "," not in place or news_slug(match):
+            continue
+        comma = match.start("place") + place.index(",")
+        after = comma + 1 + len(text[comma + 1:match.end("place")]) - len(text[comma + 1:match.end("place")].lstrip())
+        town, region = starts.get(match.start("place")), starts.get(after)
+        if town is not None and region is not None and ctx.mentions[town].cluster != ctx.mentions[region].cluster:
+            found.append(ctx.relation("located_in", town, region, confidence=0.9, extractor="static:dateline"))
     return found
 
 
