@@ -132,3 +132,40 @@ def test_what_an_organization_does_at_a_place_is_not_where_it_is_based(nlp):
     both = extract_article(make_article("b", "Siemens, based in Munich, said it would cut 3,000 jobs in Munich."), nlp)
     facts = {(r.relation, r.subject.text, r.object.text) for r in both.relations if r.object is not None}
     assert {("action", "Siemens", "Munich"), ("based_in", "Siemens", "Munich")} <= facts
+
+
+def test_a_title_keeps_the_words_inside_it_and_a_qualifier_alone_is_no_role(nlp):
+    """"its chief financial officer" was role "chief"; "lead its defense, space and security business" role "defense"."""
+    assert roles(nlp, "Maria Ferraro is the chief financial officer of Siemens Energy.")[
+        ("Maria Ferraro", "Siemens Energy")] == "chief financial officer"
+    text = ("Boeing Co said on Thursday that Steve Parker would lead its defense, space and security business. "
+            "Parker had been the unit's chief operating officer.")
+    result = extract_article(make_article("a", text), nlp)
+    found = {r.role for r in result.relations if r.relation == "works_for" and r.object is not None}
+    assert "defense" not in found and "chief" not in found
+
+
+def test_an_appointment_names_the_role_and_the_organization_that_appoints(nlp):
+    """"Siemens Energy on Monday appointed Maria Ferraro as chief financial officer": the classifier, which saw six
+    such sentences in its training data, found nothing (0.41 with "its")."""
+    for text in ("Siemens Energy on Monday appointed Maria Ferraro as chief financial officer, the company said.",
+                 "Siemens Energy appointed Maria Ferraro as its chief financial officer."):
+        result = extract_article(make_article("a", text), nlp)
+        found = {(result.entities[r.subject_entity].name, result.entities[r.object_entity].name, r.role)
+                 for r in result.relations if r.relation == "works_for" and r.object is not None}
+        assert found == {("Maria Ferraro", "Siemens Energy", "chief financial officer")}
+    # the organization the role names, not the one that announces it
+    article = make_article("b", "Knight-Ridder said it has named Larry Jinks publisher of the San Jose Mercury News.")
+    _ctx, found = pattern_relations(article, nlp(article.clean), nlp)
+    appointed = [(r.subject.text, r.object.text, r.role) for r in found if r.extractor == "role:appointed"]
+    assert appointed == [("Larry Jinks", "San Jose Mercury News", "publisher")]
+
+
+def test_a_place_at_the_end_of_an_organization_name_is_no_home(nlp):
+    """"Toyota North America chief executive Tetsuo Ogawa": the recognizer cuts North America out of the
+    company's name, and the classifier had him living there."""
+    result = extract_article(make_article("a", "Toyota North America chief executive Tetsuo Ogawa said the plant "
+                                               "would open next year."), nlp)
+    assert not [r for r in result.relations if r.relation == "lives_in"]
+    assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "works_for" and r.object] \
+        == [("Tetsuo Ogawa", "Toyota")]

@@ -20,6 +20,15 @@ ROLE_WORDS = {
 }
 ROLE_MODIFIERS = {"acting", "former", "then", "interim", "deputy", "assistant", "senior", "chief", "top", "new",
                   "outgoing", "incoming", "associate", "principal", "general", "vice", "executive", "managing"}
+# Words inside a title between its role words: "chief financial officer", "chief technology officer"
+TITLE_QUALIFIERS = {"financial", "finance", "operating", "operations", "technology", "technical", "information",
+                    "marketing", "investment", "commercial", "legal", "digital", "data", "security", "medical",
+                    "scientific", "science", "strategy", "strategic", "product", "people", "compliance", "risk",
+                    "communications", "sustainability", "revenue", "customer", "human", "resources", "accounting",
+                    "content", "creative", "innovation", "economic", "political", "military", "national", "business"}
+# Role words that name a position only before another one: "defense minister", "prime minister", "press secretary"
+# ("lead its defense business" gives no role)
+QUALIFYING_ROLE_WORDS = {"defense", "defence", "foreign", "prime", "vice", "press"}
 PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", "inside", "within", "toward",
                       "towards", "near", "around", "out", "over", "on", "onto", "outside"}
 KILL_VERBS = {"kill", "assassinate", "murder", "shoot", "slay", "execute", "stab", "strangle", "behead", "slaughter"}

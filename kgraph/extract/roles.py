@@ -19,7 +19,8 @@ def role_relations(ctx: DocContext) -> list[RelationMention]:
     for index, mention in enumerate(ctx.mentions):
         if ctx.type_of(index) != "PERSON":
             continue
-        found.extend(_title_before_name(ctx, index) or _apposition(ctx, index) or _copula(ctx, index))
+        found.extend(_title_before_name(ctx, index) or _apposition(ctx, index) or _copula(ctx, index)
+                     or _appointed(ctx, index))
     return found
 
 
@@ -128,3 +129,37 @@ def _copula(ctx: DocContext, person: int) -> list[RelationMention]:
                 if orgs:
                     found.append(ctx.relation("works_for", person, orgs[0], confidence=0.7, extractor="role:verb"))
     return found
+
+
+APPOINT_VERBS = {"appoint", "name", "hire", "promote", "elect", "nominate", "tap", "pick", "choose", "select",
+                 "recruit", "reappoint", "designate", "install"}
+
+
+def _appointed(ctx: DocContext, person: int) -> list[RelationMention]:
+    """"Acme appointed X as chief financial officer", "X was named chief executive of Acme", "Acme hired X as its
+    CEO": the role, and the organization the role names or else the one that appoints."""
+    root = ctx.span(person).root
+    verb = root.head
+    if root.dep_ not in ("dobj", "oprd", "nsubjpass") or verb.lemma_.lower() not in APPOINT_VERBS:
+        return []
+    nouns = [c for c in verb.children if c.dep_ in ("oprd", "attr") and c.i > root.i]
+    nouns += [g for c in verb.children if c.dep_ == "prep" and c.lower_ == "as" for g in c.children if g.dep_ == "pobj"]
+    for noun in nouns:
+        if not is_role_noun(noun) or noun.lower_ in ("member", "employee"):
+            continue
+        # the title with what is coordinated to it ("president and chief operating officer"), not "of Acme"
+        words = [t for c in noun.children if c.dep_ not in ("prep", "relcl", "acl", "appos") for t in c.subtree]
+        words = sorted(words + [noun], key=lambda t: t.i)
+        words = _trim([t for t in words if ctx.mention_at(t) is None and t.lower_ != "new"])
+        role = _role_text(words)
+        if not role:
+            continue
+        orgs = [m for m in ctx.mentions_in(noun.subtree) if ctx.type_of(m) == "ORG"]
+        if not orgs:  # the organization that appoints: the verb's subject, or "by" its agent
+            appointer = [g for c in verb.children if c.dep_ == "nsubj" or c.dep_ == "agent"
+                         for g in ([c] if c.dep_ == "nsubj" else [g for g in c.children if g.dep_ == "pobj"])]
+            orgs = [m for t in appointer for m in [ctx.mention_at(t)] if m is not None and ctx.type_of(m) == "ORG"]
+        if orgs:
+            return [ctx.relation("works_for", person, orgs[0], confidence=0.8, extractor="role:appointed", role=role)]
+        return [ctx.relation("works_for", person, None, confidence=0.6, extractor="role:appointed", role=role)]
+    return []
