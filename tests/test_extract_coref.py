@@ -177,3 +177,23 @@ def test_no_pronoun_or_company_noun_stands_for_the_agency_of_a_dateline(nlp):
     result = extract_article(make_article("a", text), nlp)
     reuters = [i for i, e in enumerate(result.entities) if e.name == "Reuters"]
     assert reuters and not [r for r in result.relations if r.subject_entity in reuters or r.object_entity in reuters]
+
+
+def test_the_governing_body_and_the_seattle_based_company_are_the_story_s_organization(nlp):
+    """"The governing body, headquartered in Zurich" is FIFA; "the latest investment by the Seattle-based company"
+    says where Amazon is, though the company noun is no subject and the recognizer missed "Seattle" there."""
+    fifa = extract_article(make_article("a", "FIFA President Gianni Infantino said on Wednesday that Saudi Arabia "
+                                             "would host the 2034 World Cup. The governing body, headquartered in "
+                                             "Zurich, confirmed the decision after a virtual congress."), nlp)
+    assert ("FIFA", "Zurich") in {(fifa.entities[r.subject_entity].name, r.object.text)
+                                  for r in fifa.relations if r.relation == "based_in"}
+    text = ("Amazon to build data centre in Ohio\n\nSEATTLE - Amazon.com Inc said on Wednesday it would spend $7.8 "
+            "billion to build a data centre in central Ohio, the latest big investment by the Seattle-based company."
+            "\n\nAmazon Web Services chief executive Matt Garman said the site near Columbus would open in 2029.")
+    amazon = extract_article(make_article("b", text), nlp)
+    names = {e.name: e for e in amazon.entities}
+    assert names["Amazon"].type == "ORG" and names["Amazon"].aliases == {"Amazon.com Inc"}  # not the river
+    facts = {(r.relation, amazon.entities[r.subject_entity].name, amazon.entities[r.object_entity].name)
+             for r in amazon.relations if r.object is not None}
+    assert {("based_in", "Amazon", "Seattle"), ("works_for", "Matt Garman", "Amazon")} <= facts
+    assert not [f for f in facts if f[0] == "lives_in"]  # Matt Garman lived in Amazon (0.90)

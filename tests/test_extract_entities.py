@@ -362,6 +362,22 @@ def test_a_dateline_s_state_is_a_place_and_holds_its_town(nlp):
             == [(town, region, 0.9)]
 
 
+def test_a_surname_that_says_something_is_the_person_not_a_place(nlp):
+    """The recognizer took "Scholz" for a place in "Scholz and Macron pledge ..." and in "Scholz said Germany would
+    ...", after "German Chancellor Olaf Scholz": two entities, one a place."""
+    text = ("Scholz and Macron pledge joint defence fund\n\nPARIS (AP) - German Chancellor Olaf Scholz and French "
+            "President Emmanuel Macron agreed on Friday to set up a joint defence fund.\n\nScholz said Germany would "
+            "deploy a brigade to Lithuania.")
+    result = extract_article(make_article("a", text), nlp)
+    scholz = [e for e in result.entities if "Scholz" in e.name]
+    assert [(e.name, e.type, e.aliases) for e in scholz] == [("Olaf Scholz", "PERSON", {"Scholz"})]
+    # a town the person's surname names stays a town; the surname that speaks is the person
+    text = "Defense Secretary Lloyd Austin met the Austin-based firm's chief. Austin said the talks went well."
+    austin = extract_article(make_article("b", text), nlp)
+    found = {(m.span.start, austin.entities[m.cluster].name, austin.entities[m.cluster].type) for m in austin.mentions}
+    assert found == {(18, "Lloyd Austin", "PERSON"), (39, "Austin", "PLACE"), (66, "Lloyd Austin", "PERSON")}
+
+
 def test_a_plain_dateline_search_reads_hostile_lines_in_one_pass():
     from kgraph.nlp import PLAIN_DATELINE
 

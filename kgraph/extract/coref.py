@@ -64,7 +64,8 @@ NOMINAL_LOOKBACK = 8  # sentences back to the subject a nominal ("the company") 
 NOMINALS = {"company", "firm", "group", "bank", "corporation", "organization", "organisation", "agency", "airline",
             "business", "retailer", "startup", "manufacturer", "publisher", "studio", "newspaper", "charity",
             "conglomerate", "insurer", "lender", "carrier", "automaker", "chain", "brand", "maker", "carmaker",
-            "chipmaker", "drugmaker", "giant"}
+            "chipmaker", "drugmaker", "giant", "body", "bloc", "alliance"}
+BASED = {"based", "headquartered"}
 # Words before a company noun that make it another company than the one the story is about: "the parent company"
 OTHER_COMPANY = {"parent", "rival", "sister", "subsidiary", "acquired", "acquiring", "target", "other", "another",
                  "former", "merged", "partner", "competing", "new", "combined", "holding"}
@@ -149,9 +150,9 @@ def _nominal(token: Token) -> bool:
         det = token.doc[token.i - 1]
         return (det.lower_ in ("the", "this") and det.head.i == token.i
                 and all(c.i == det.i or c.dep_ in ("case", "punct", "relcl", "acl") for c in token.children))
-    if token.dep_ not in ("nsubj", "nsubjpass"):
-        return False
     lefts = list(token.lefts)
+    if token.dep_ not in ("nsubj", "nsubjpass") and not any(c.lower_ in BASED for c in lefts):
+        return False  # but "an investment by the Seattle-based company" says where the company is
     return (bool(lefts) and lefts[0].dep_ == "det" and lefts[0].lower_ in ("the", "this")
             and all(c.dep_ in ("amod", "compound", "punct") and c.pos_ != "PROPN" and c.lower_ not in OTHER_COMPANY
                     for c in lefts[1:]))

@@ -309,6 +309,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
+    retag_speaking_surnames(doc)
     ents = doc.ents  # read once: each reading makes every entity's Span anew
     by_start = {ent.start: ent for ent in ents}
     sentences = _Sentences(doc)
@@ -371,23 +372,32 @@ def add_repeated_names(doc: Doc) -> None:
     """
     ents = doc.ents  # read once: each reading makes every entity's Span anew
     wanted: dict[tuple[str, ...], str] = {}
+    # a one-word place written again before "-based" ("SEATTLE - ... the Seattle-based company"), where the
+    # recognizer rarely sees a name; elsewhere a lone word may be anything ("Jordan")
+    places = {ent.text.lower(): ent.label_ for ent in ents if ent.label_ in ("GPE", "LOC") and len(ent) == 1}
     for ent in ents:
         if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha and ent[-1].text[0].isupper() and len(ent[-1]) > 2:
             wanted.setdefault((ent[-1].text,), "PERSON")
         if ent.label_ in LABEL_TYPES and len(ent) > 1 and all(t.is_alpha or t.is_punct for t in ent):
             wanted.setdefault(tuple(t.text for t in ent), ent.label_)
-    if not wanted:
-        return
-    taken = {i for ent in ents for i in range(ent.start, ent.end)}
-    by_start = {ent.start: ent for ent in ents}
     strings = doc.vocab.strings
     texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]  # each token's text, with no Token made
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    found = []
+    if places:
+        for i, text in enumerate(texts[:-2]):
+            if (texts[i + 1] == "-" and texts[i + 2].lower() == "based" and text.lower() in places
+                    and text[:1].isupper() and i not in taken):
+                taken.add(i)
+                found.append(SpacySpan(doc, i, i + 1, label=places[text.lower()]))
+    if not wanted and not found:
+        return
+    by_start = {ent.start: ent for ent in ents}
     first_words = {words[0] for words in wanted}
     starts: dict[str, list[int]] = defaultdict(list)  # where each first word is, so a name is looked for only there
     for i, text in enumerate(texts):
         if text in first_words:
             starts[text].append(i)
-    found = []
     for words, label in sorted(wanted.items(), key=lambda kv: -len(kv[0])):
         size = len(words)
         for i in starts.get(words[0], ()):
@@ -399,6 +409,29 @@ def add_repeated_names(doc: Doc) -> None:
             found.append(SpacySpan(doc, i, i + size, label=label))
     if found:
         doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
+
+
+def retag_speaking_surnames(doc: Doc) -> None:
+    """A person's surname the recognizer called a place or a nationality where it says something: "Scholz said
+    Germany would deploy a brigade" after "German Chancellor Olaf Scholz" (the recognizer, trained on CoNLL04,
+    took Scholz for a place in both the headline and the body). Only as the subject of a verb of saying, and no
+    country: "Austin" in "based in Austin" stays a town beside "Lloyd Austin"."""
+    ents = doc.ents
+    surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha}
+    if not surnames:
+        return
+    retagged = False
+    found = []
+    for ent in ents:
+        token = ent[0]
+        if (len(ent) == 1 and ent.label_ in ("GPE", "LOC", "NORP") and token.text in surnames
+                and token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS and not country(token.text)):
+            found.append(SpacySpan(doc, ent.start, ent.end, label="PERSON"))
+            retagged = True
+        else:
+            found.append(ent)
+    if retagged:
+        doc.ents = found
 
 
 UK_NATIONS = {"England", "Scotland", "Wales", "Northern Ireland"}  # countries, though not ISO 3166 ones
@@ -774,6 +807,7 @@ def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | Non
     _join_acronyms(mentions, text, groups, agencies)
     _join_short_person_names(mentions, groups)
     _join_short_organization_names(mentions, groups)
+    _join_web_names(mentions, groups)
 
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(mentions)):
@@ -784,7 +818,8 @@ def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | Non
             mentions[i].cluster = index
         members = [mentions[i] for i in idxs]
         reporting = any((m.span.start, m.span.end) in agencies for m in members)  # "(Reuters)": an agency
-        entities.append(_entity(members, [keys[i] for i in idxs], nlp, "ORG" if reporting else None))
+        online = any(_web_name(m.name) for m in members if m.label == "ORG")  # "Amazon.com Inc"
+        entities.append(_entity(members, [keys[i] for i in idxs], nlp, "ORG" if reporting or online else None))
     return entities
 
 
@@ -887,6 +922,28 @@ def _join_short_organization_names(mentions: list[EntityMention], groups: _Union
         owners = {groups.find(j) for j, long in longer if len(long) > len(words) and long[:len(words)] == words}
         if len(owners) == 1:
             groups.union(owners.pop(), i)
+
+
+def _web_name(name: str) -> str | None:
+    """The name before ".com" of a company named for its website ("Amazon.com Inc": "amazon")."""
+    first = name.split()[0].lower() if name.strip() else ""
+    return name_key(first[:-4]) or None if first.endswith(".com") else None
+
+
+def _join_web_names(mentions: list[EntityMention], groups: _UnionFind) -> None:
+    """"Amazon" and "Amazon.com Inc": a one-word name, whatever the recognizer called it (the river), is the
+    company named for its website, when the article names one such company only."""
+    owners: dict[str, set[int]] = defaultdict(set)
+    for j, mention in enumerate(mentions):
+        web = _web_name(mention.name) if mention.label == "ORG" else None
+        if web:
+            owners[web].add(groups.find(j))
+    if not owners:
+        return
+    for i, mention in enumerate(mentions):
+        found = owners.get(name_key(mention.name)) if " " not in mention.name.strip() else None
+        if found and len(found) == 1:
+            groups.union(next(iter(found)), i)
 
 
 def _entity(members: list[EntityMention], keys: list[str], nlp: Language | None,
