@@ -378,6 +378,28 @@ def test_a_surname_that_says_something_is_the_person_not_a_place(nlp):
     assert found == {(18, "Lloyd Austin", "PERSON"), (39, "Austin", "PLACE"), (66, "Lloyd Austin", "PERSON")}
 
 
+def test_news_says_plainly_who_is_a_person_and_what_is_a_company(nlp):
+    """The recognizer typed "the suspect, Marcus Hale," an organization, OpenAI a place (graph: Sam Altman lives_in
+    OpenAI, 0.83, and the San Francisco-based startup's Munich office given to Meta Platforms), and found "SA" of
+    "Nestle SA" after a wire dateline."""
+    hale = extract_article(make_article("a", "Police said the suspect, Marcus Hale, shot Luis Ortega after an "
+                                             "argument. Hale lives in Aurora."), nlp)
+    assert {e.name: e.type for e in hale.entities}["Marcus Hale"] == "PERSON"
+    text = ("OpenAI hires former Meta executive\n\nSAN FRANCISCO - OpenAI has hired Fidji Simo, the chief executive of "
+            "Instacart, to run its applications business, the company said on Wednesday.\n\nSimo will report to OpenAI "
+            "chief executive Sam Altman. The San Francisco-based startup also said it would open an office in Munich.")
+    openai = extract_article(make_article("b", text), nlp)
+    assert {e.name: e.type for e in openai.entities}["OpenAI"] == "ORG"
+    facts = {(r.relation, openai.entities[r.subject_entity].name, openai.entities[r.object_entity].name)
+             for r in openai.relations if r.object is not None}
+    assert {("works_for", "Sam Altman", "OpenAI"), ("action", "OpenAI", "Munich"),
+            ("based_in", "OpenAI", "San Francisco")} <= facts
+    assert not [f for f in facts if f[0] == "lives_in"]
+    nestle = extract_article(make_article("c", "VEVEY, Switzerland (Reuters) - Nestle SA, the world's largest food "
+                                               "company, cut its sales forecast on Thursday."), nlp)
+    assert "Nestle SA" in {e.name for e in nestle.entities if e.type == "ORG"}
+
+
 def test_a_plain_dateline_search_reads_hostile_lines_in_one_pass():
     from kgraph.nlp import PLAIN_DATELINE
 

@@ -38,7 +38,8 @@ HEAD_WORD_LABELS = {
     **dict.fromkeys(("district", "province", "county", "parish", "prefecture", "city", "town", "village", "river",
                      "valley", "island", "islands", "lake", "bay", "sea", "ocean", "mountains", "desert", "peninsula",
                      "street", "avenue", "road", "square", "airport"), "GPE"),
-    **dict.fromkeys(("corp", "inc", "co", "ltd", "llc", "plc", "company", "corporation", "university", "college",
+    **dict.fromkeys(("corp", "inc", "co", "ltd", "llc", "plc", "ag", "sa", "s.a", "se", "gmbh", "nv", "n.v", "spa",
+                     "s.p.a", "asa", "oyj", "kgaa", "company", "corporation", "university", "college",
                      "institute", "committee", "commission", "party", "association", "union", "council", "agency",
                      "ministry", "department", "foundation", "society", "bank", "church", "court", "army", "navy",
                      "school", "hospital", "group", "federation", "organization", "organisation"), "ORG"),
@@ -236,6 +237,9 @@ def _source_word(token) -> bool:
             and token.ent_type_ not in ("DATE", "TIME", "CARDINAL", "LANGUAGE"))
 
 
+LEGAL_FORMS = {"sa", "s.a", "ag", "se", "plc", "inc", "corp", "ltd", "llc", "gmbh", "nv", "n.v", "spa", "asa", "oyj"}
+
+
 def join_organization_parts(doc: Doc) -> None:
     """Join what the recognizer cut off an organization's name: its nationality adjective ("Chinese" + "Foreign
     Ministry", "Tunis Tunisian" + "Republic Radio Network": CoNLL04 train marks the adjective inside the name 16
@@ -257,6 +261,16 @@ def join_organization_parts(doc: Doc) -> None:
             joined.append(SpacySpan(doc, ent.start, after.end, label="ORG"))
             changed, i = True, i + 2
             continue
+        if len(ent) == 1 and ent.label_ == "ORG" and ent[0].lower_.rstrip(".") in LEGAL_FORMS:
+            first = ent.start  # "Nestle SA" read as "SA" after a dateline: the capitalized words before it
+            floor = joined[-1].end if joined else 0
+            while first > floor and doc[first - 1].pos_ == "PROPN" and doc[first - 1].text[:1].isupper():
+                first -= 1
+                if doc[first].is_sent_start:
+                    break
+            if first < ent.start:
+                ent = SpacySpan(doc, first, ent.end, label="ORG")
+                changed = True
         joined.append(ent)
         town = _company_town(ent, after)
         if town is not None:
@@ -657,6 +671,55 @@ def _town_of_state(ent: SpacySpan) -> bool:
     return after >= len(doc) or doc[after].is_punct or doc[after].is_sent_start
 
 
+# Nouns only a person is: "the suspect, Marcus Hale," (the recognizer: an organization)
+PERSON_NOUNS = {"suspect", "victim", "man", "woman", "boy", "girl", "driver", "gunman", "shooter", "teenager", "teen",
+                "resident", "wife", "husband", "son", "daughter", "father", "mother", "brother", "sister", "widow",
+                "friend", "neighbor", "neighbour", "student", "patient", "passenger", "defendant", "inmate",
+                "prisoner", "actor", "actress", "singer", "author", "novelist", "poet", "grandmother", "grandfather"}
+
+
+def _person_apposition(ent: SpacySpan) -> bool:
+    """The name is in apposition to a noun only a person is (:data:`PERSON_NOUNS`): "the suspect, Marcus Hale,",
+    "Marcus Hale, a 24-year-old man,". For a name read as an organization only: the parser hangs "the daughter of"
+    on the town before it ("born in Jamestown, N.Y., the daughter of an electrician")."""
+    doc = ent.doc
+    if HEAD_WORD_LABELS.get(ent[-1].lower_.rstrip(".")) == "ORG":
+        return False  # "Concord College", whatever the parse hangs on it
+    root = ent.root
+    if root.dep_ == "appos" and root.head.lemma_.lower() in PERSON_NOUNS and root.head.pos_ == "NOUN":
+        return ent.start > 0 and doc[ent.start - 1].text == ","  # set off by commas, as an apposition is
+    return ent.end < len(doc) and doc[ent.end].text == "," and _described_as(ent, PERSON_NOUNS)
+
+
+HIRING_VERBS = {"hire", "appoint", "recruit", "poach"}
+# Titles only a company gives, written after its name: "OpenAI chief executive Sam Altman" (a place's come after
+# it too: "Ohio Governor Mike DeWine", "Denver Police Chief Ron Thomas")
+COMPANY_TITLES = {("chief", "executive"), ("chief", "financial"), ("chief", "operating"), ("chief", "technology"),
+                  ("ceo",), ("cfo",), ("coo",), ("cto",), ("co-founder",), ("cofounder",)}
+
+
+def _hires(ent: SpacySpan) -> bool:
+    """The name hires or appoints someone ("OpenAI has hired Fidji Simo", "OpenAI hires former Meta executive"):
+    what a company does, where a one-word name is concerned."""
+    root = ent.root
+    verb = root.head
+    if root.dep_ != "nsubj" or verb.lemma_.lower() not in HIRING_VERBS:
+        return False
+    return any(c.dep_ in ("dobj", "oprd") and (c.ent_type_ == "PERSON" or c.pos_ == "NOUN" and is_role_word(c))
+               for c in verb.children)
+
+
+def _before_a_company_title(ent: SpacySpan) -> bool:
+    """A one-word name right before a title only a company gives (:data:`COMPANY_TITLES`) and a person's name."""
+    doc, i = ent.doc, ent.end
+    for title in COMPANY_TITLES:
+        end = i + len(title)
+        if end < len(doc) and tuple(t.lower_ for t in doc[i:end]) == title:
+            rest = end + (1 if len(title) == 2 and doc[end].lower_ in ("officer",) else 0)
+            return rest < len(doc) and doc[rest].ent_type_ == "PERSON"
+    return False
+
+
 def _age_apposition(ent: SpacySpan) -> bool:
     """An age set off by commas right after the name: "Albrecht, 54, is a former professor", as news gives
     a person's age (and never a place's or an organization's)."""
@@ -695,8 +758,11 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
     if label == "PERSON" and (_organization_context(ent) or len(ent) == 1 and ent.text not in surnames
                               and _speaks_of_itself_as_it(ent)):
         label = "ORG"  # "Cole Carbide is headquartered in Warren", "Barclays said it would close 50 branches"
-    elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent):
+    elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent) or label == "ORG" and _person_apposition(ent):
         label = "PERSON"  # "Winter, 53, a former Yale University law professor": only a person has an age
+    elif label in ("PERSON", "GPE", "LOC") and len(ent) == 1 and ent.text not in surnames and not country(name) \
+            and (_hires(ent) or _before_a_company_title(ent)):
+        label = "ORG"  # "OpenAI has hired Fidji Simo", "OpenAI chief executive Sam Altman"
     place_context = label in ("PERSON", "ORG") and (_town_of_state(ent) or _described_as(ent, PLACE_NOUNS)) \
         or label == "PERSON" and _names_a_base(ent)
     if place_context:
