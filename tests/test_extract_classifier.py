@@ -154,6 +154,12 @@ def test_an_appointment_names_the_role_and_the_organization_that_appoints(nlp):
         found = {(result.entities[r.subject_entity].name, result.entities[r.object_entity].name, r.role)
                  for r in result.relations if r.relation == "works_for" and r.object is not None}
         assert found == {("Maria Ferraro", "Siemens Energy", "chief financial officer")}
+    # a hire is a job at the company that hires, beside the post the person held before
+    result = extract_article(make_article("c", "OpenAI has hired Fidji Simo, the chief executive of Instacart, to run "
+                                               "its applications business, the company said."), nlp)
+    found = {(result.entities[r.subject_entity].name, result.entities[r.object_entity].name)
+             for r in result.relations if r.relation == "works_for" and r.object is not None}
+    assert {("Fidji Simo", "OpenAI"), ("Fidji Simo", "Instacart")} <= found
     # the organization the role names, not the one that announces it
     article = make_article("b", "Knight-Ridder said it has named Larry Jinks publisher of the San Jose Mercury News.")
     _ctx, found = pattern_relations(article, nlp(article.clean), nlp)

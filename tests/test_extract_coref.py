@@ -197,3 +197,15 @@ def test_the_governing_body_and_the_seattle_based_company_are_the_story_s_organi
              for r in amazon.relations if r.object is not None}
     assert {("based_in", "Amazon", "Seattle"), ("works_for", "Matt Garman", "Amazon")} <= facts
     assert not [f for f in facts if f[0] == "lives_in"]  # Matt Garman lived in Amazon (0.90)
+
+
+def test_the_bank_is_the_organization_named_a_bank(nlp):
+    """"The bank's country director for Kenya, Keith Hansen," after the World Bank and the Kenyan Treasury: the
+    nearest organization was the Treasury (Keith Hansen works_for Kenyan Treasury, 0.73)."""
+    text = ("The World Bank on Tuesday approved a $750 million loan to Kenya, the Washington-based lender said. "
+            "Kenyan Treasury Secretary John Mbadi welcomed the decision. The bank's country director for Kenya, "
+            "Keith Hansen, said the money would fund reforms.")
+    result = extract_article(make_article("a", text), nlp)
+    employers = {(r.object.text, result.entities[r.object_entity].name) for r in result.relations
+                 if r.relation == "works_for" and r.object is not None and r.subject.text == "Keith Hansen"}
+    assert employers == {("The bank", "World Bank")}

@@ -171,6 +171,25 @@ def _nominal_speaker(token: Token) -> Token | None:
     return speakers[0] if speakers else None
 
 
+def _named_like(ctx: DocContext, token: Token, sentences: list, lookback: int) -> int | None:
+    """The nearest organization before a nominal ("the bank") within ``lookback`` sentences whose name ends in
+    the same noun ("the World Bank"), if any."""
+    position = next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
+    first = sentences[max(0, position - lookback)].start
+    reporters = _reporters(ctx)
+    noun = token.lower_
+    found = [m for m, mention in enumerate(ctx.mentions) if first <= mention.tokens[0] and mention.tokens[1] <= token.i
+             and m not in ctx.antecedents and m not in reporters and ctx.type_of(m) == "ORG"
+             and _last_word(ctx, m) == noun]
+    return max(found, key=lambda m: ctx.mentions[m].tokens[0]) if found else None
+
+
+def _last_word(ctx: DocContext, mention: int) -> str:
+    cluster = ctx.mentions[mention].cluster
+    name = ctx.entities[cluster].name if cluster >= 0 else ctx.mentions[mention].name
+    return name.rsplit(None, 1)[-1].lower() if name.strip() else ""
+
+
 def _reporters(ctx: DocContext) -> frozenset[int]:
     """The mentions of a wire service's dateline agency ("JERUSALEM (Reuters) -"): the agency reports the story,
     so no "it", "the group" or "which" of it stands for the agency."""
@@ -188,6 +207,9 @@ def _nominal_antecedent(ctx: DocContext, token: Token, sentences: list) -> int |
     nearest named in its sentence or the :data:`LOOKBACK` before. Not simply the nearest: in "Microsoft Corp. has
     hired Sarah Lin ... She previously worked at Stanford University. The Redmond-based software maker said ...",
     the maker is Microsoft."""
+    named_like = _named_like(ctx, token, sentences, NOMINAL_LOOKBACK)
+    if named_like is not None:
+        return named_like
     position = next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
     reporters = _reporters(ctx)
     named = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m not in ctx.antecedents
@@ -258,6 +280,10 @@ def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: li
     """The named mention a personal pronoun most likely refers to (see the module's rules)."""
     wanted = {"PERSON"} if kind == "PERSON" else {"ORG"} if token.lower_ in PLURAL | NOMINALS else {"ORG", "PLACE"}
     sentence = token.sent
+    if token.lower_ in NOMINALS:  # "The bank's country director": the World Bank, not the Kenyan Treasury named since
+        named = _named_like(ctx, token, sentences, LOOKBACK)
+        if named is not None:
+            return named
     speaker = _nominal_speaker(token) if kind == "ORG" else None
     if speaker is not None:  # "The software maker said it would open an office in Nairobi"
         return _nominal_antecedent(ctx, speaker, sentences)

@@ -19,8 +19,8 @@ def role_relations(ctx: DocContext) -> list[RelationMention]:
     for index, mention in enumerate(ctx.mentions):
         if ctx.type_of(index) != "PERSON":
             continue
-        found.extend(_title_before_name(ctx, index) or _apposition(ctx, index) or _copula(ctx, index)
-                     or _appointed(ctx, index))
+        found.extend(_title_before_name(ctx, index) or _apposition(ctx, index) or _copula(ctx, index))
+        found.extend(_appointed(ctx, index))  # "Acme hired X, the CEO of Beta,": both
     return found
 
 
@@ -155,11 +155,19 @@ def _appointed(ctx: DocContext, person: int) -> list[RelationMention]:
         if not role:
             continue
         orgs = [m for m in ctx.mentions_in(noun.subtree) if ctx.type_of(m) == "ORG"]
-        if not orgs:  # the organization that appoints: the verb's subject, or "by" its agent
-            appointer = [g for c in verb.children if c.dep_ == "nsubj" or c.dep_ == "agent"
-                         for g in ([c] if c.dep_ == "nsubj" else [g for g in c.children if g.dep_ == "pobj"])]
-            orgs = [m for t in appointer for m in [ctx.mention_at(t)] if m is not None and ctx.type_of(m) == "ORG"]
+        if not orgs:
+            orgs = _appointer(ctx, verb)
         if orgs:
             return [ctx.relation("works_for", person, orgs[0], confidence=0.8, extractor="role:appointed", role=role)]
         return [ctx.relation("works_for", person, None, confidence=0.6, extractor="role:appointed", role=role)]
+    hirer = _appointer(ctx, verb) if verb.lemma_.lower() in ("hire", "recruit", "poach") else []
+    if hirer:  # "OpenAI has hired Fidji Simo ... to run its applications business"
+        return [ctx.relation("works_for", person, hirer[0], confidence=0.8, extractor="role:appointed")]
     return []
+
+
+def _appointer(ctx: DocContext, verb: Token) -> list[int]:
+    """The organization that appoints: the verb's subject, or the "by" of its passive."""
+    found = [g for c in verb.children if c.dep_ == "nsubj" or c.dep_ == "agent"
+             for g in ([c] if c.dep_ == "nsubj" else [g for g in c.children if g.dep_ == "pobj"])]
+    return [m for t in found for m in [ctx.mention_at(t)] if m is not None and ctx.type_of(m) == "ORG"]
