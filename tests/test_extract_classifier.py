@@ -175,3 +175,17 @@ def test_a_place_at_the_end_of_an_organization_name_is_no_home(nlp):
     assert not [r for r in result.relations if r.relation == "lives_in"]
     assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "works_for" and r.object] \
         == [("Tetsuo Ogawa", "Toyota")]
+
+
+def test_the_places_an_action_names_are_not_bases(nlp):
+    """"open an office in Munich, its third in Germany" left OpenAI based in Germany (0.80), "an office in Nairobi,
+    Kenya" Microsoft based in Kenya: a place written right after the place of an action is where the action is."""
+    for text, place in (("OpenAI said on Wednesday it would open an office in Munich, its third in Germany.", "Germany"),
+                        ("Microsoft Corp said on Monday it would open an engineering office in Nairobi, Kenya.", "Kenya")):
+        result = extract_article(make_article("a", text), nlp)
+        assert [r for r in result.relations if r.relation == "action"]
+        assert not [r for r in result.relations if r.relation == "based_in" and r.object.text == place]
+    # where a company is headquartered is no action of it
+    result = extract_article(make_article("b", "Headquartered in Taizhou City of Zhejiang Province, Jonway Group has "
+                                               "been investing nationwide."), nlp)
+    assert not [r for r in result.relations if r.relation == "action"]

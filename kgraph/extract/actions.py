@@ -12,6 +12,7 @@ from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS, STATIVE_VERBS
 __all__ = ["action_relations"]
 
 PRONOUNS = {"it", "they", "its", "their"}
+BASE_VERBS = {"headquartered", "based", "located"}
 
 
 def action_relations(ctx: DocContext) -> list[RelationMention]:
@@ -24,8 +25,8 @@ def action_relations(ctx: DocContext) -> list[RelationMention]:
         if pos != VERB:
             continue
         token = doc[i]
-        if token.lemma_ in REPORTING_VERBS or token.lemma_ in STATIVE_VERBS:
-            continue
+        if token.lemma_ in REPORTING_VERBS or token.lemma_ in STATIVE_VERBS or token.lower_ in BASE_VERBS:
+            continue  # "Headquartered in Taizhou City, Jonway Group ...": where it is, not what it does
         actor = _actor(ctx, token)
         if actor is None:
             continue

@@ -488,8 +488,19 @@ def classified_relations(ctx: DocContext, rule_relations: list[RelationMention],
         cluster = ctx.mentions[mention].cluster
         return (cluster, ctx.mentions[mention].sentence) if cluster >= 0 else (-1, mention)
 
-    acted = {(entity(at[(r.subject.start, r.subject.end)]), entity(at[(r.object.start, r.object.end)])) for r in kept
-             if r.relation == "action" and r.object is not None}
+    acted = set()
+    places = [m for m in range(len(ctx.mentions)) if ctx.type_of(m) == "PLACE"]
+    for r in kept:
+        if r.relation == "action" and r.object is not None:
+            subject, place = at[(r.subject.start, r.subject.end)], at[(r.object.start, r.object.end)]
+            acted.add((entity(subject), entity(place)))
+            if "based_in" in hits.get((subject, place), ()):
+                continue  # "Siemens, based in Munich, will cut jobs in Munich, Germany": its base's region too
+            # and the places the parse hangs on it: "an office in Nairobi, Kenya", "in Munich, its third in Germany"
+            # (not "in central Ohio, the latest investment by the Seattle-based company", which the parse leaves apart)
+            root = ctx.span(place).root
+            within = range(root.left_edge.i, root.right_edge.i + 1)
+            acted |= {(entity(subject), entity(m)) for m in places if m != place and ctx.mentions[m].tokens[0] in within}
     placed = set()
     decided: dict[tuple, float] = {}  # what the classifier kept, by entity pair and relation: its best probability
     for s, o, label, probability in classify_pairs(ctx, hits, model, pronoun_model):
