@@ -143,6 +143,15 @@ def test_a_title_keeps_the_words_inside_it_and_a_qualifier_alone_is_no_role(nlp)
     result = extract_article(make_article("a", text), nlp)
     found = {r.role for r in result.relations if r.relation == "works_for" and r.object is not None}
     assert "defense" not in found and "chief" not in found
+    # a prince's title is who he is, the minister's post what he holds
+    result = extract_article(make_article("b", "Saudi Sports Minister Prince Abdulaziz bin Turki al-Faisal thanked "
+                                               "the federation."), nlp)
+    assert {r.role for r in result.relations if r.relation == "works_for"} == {"Saudi Sports Minister"}
+    # the post, not whose post it is
+    result = extract_article(make_article("c", "New York City Mayor Eric Adams on Friday named Jessica Tisch as the "
+                                               "city's police commissioner."), nlp)
+    assert {r.role for r in result.relations if r.relation == "works_for" and r.subject.text == "Jessica Tisch"} \
+        == {"police commissioner"}
 
 
 def test_an_appointment_names_the_role_and_the_organization_that_appoints(nlp):
@@ -189,3 +198,13 @@ def test_the_places_an_action_names_are_not_bases(nlp):
     result = extract_article(make_article("b", "Headquartered in Taizhou City of Zhejiang Province, Jonway Group has "
                                                "been investing nationwide."), nlp)
     assert not [r for r in result.relations if r.relation == "action"]
+
+
+def test_a_unit_s_base_is_not_its_parent_s(nlp):
+    """"The company's North American unit, based in Plano, Texas" had Toyota based in Plano (0.97) and Texas."""
+    text = ("Toyota Motor Corp will invest $10 billion in its U.S. factories, the Japanese automaker said on Wednesday. "
+            "The company's North American unit, based in Plano, Texas, will add 2,000 jobs.")
+    result = extract_article(make_article("a", text), nlp)
+    assert not [r for r in result.relations if r.relation == "based_in" and r.object.text in ("Plano", "Texas")]
+    kept = extract_article(make_article("b", "Siemens, based in Munich, said its unit would add 2,000 jobs."), nlp)
+    assert [r.object.text for r in kept.relations if r.relation == "based_in"] == ["Munich"]

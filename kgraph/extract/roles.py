@@ -11,6 +11,7 @@ from .lexicon import ROLE_MODIFIERS, is_role_noun, is_role_word
 __all__ = ["role_relations"]
 
 CHAIN_GLUE = {"-", "'s", "’s", "of", "for", "and"}
+NOBLE_TITLES = {"prince", "princess", "king", "queen", "sheikh", "emir", "crown", "lord", "lady", "sir", "dame"}
 
 
 def role_relations(ctx: DocContext) -> list[RelationMention]:
@@ -46,6 +47,8 @@ def _title_before_name(ctx: DocContext, person: int) -> list[RelationMention]:
         chain.pop(0)
     while chain and chain[-1].pos_ == "PROPN" and not is_role_word(chain[-1]) and ctx.mention_at(chain[-1]) is None:
         chain.pop()  # a first name the recognizer left out: "Secretary-General Jens [Stoltenberg]"
+    while len(chain) > 1 and chain[-1].lower_ in NOBLE_TITLES and any(is_role_noun(t) for t in chain[:-1]):
+        chain.pop()  # "Saudi Sports Minister Prince Abdulaziz": the post is minister, the prince is who he is
     return _role_from_words(ctx, person, chain, "role:title")
 
 
@@ -148,7 +151,7 @@ def _appointed(ctx: DocContext, person: int) -> list[RelationMention]:
         if not is_role_noun(noun) or noun.lower_ in ("member", "employee"):
             continue
         # the title with what is coordinated to it ("president and chief operating officer"), not "of Acme"
-        words = [t for c in noun.children if c.dep_ not in ("prep", "relcl", "acl", "appos") for t in c.subtree]
+        words = [t for c in noun.children if c.dep_ not in ("prep", "relcl", "acl", "appos", "poss") for t in c.subtree]
         words = sorted(words + [noun], key=lambda t: t.i)
         words = _trim([t for t in words if ctx.mention_at(t) is None and t.lower_ != "new"])
         role = _role_text(words)
