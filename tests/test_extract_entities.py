@@ -400,6 +400,18 @@ def test_news_says_plainly_who_is_a_person_and_what_is_a_company(nlp):
     assert "Nestle SA" in {e.name for e in nestle.entities if e.type == "ORG"}
 
 
+def test_two_companies_joined_by_and_are_two_names(nlp):
+    """"the merger of Kroger Co and Albertsons Cos" was one organization, and "Kroger, based in Cincinnati" then
+    named no one: each company is a name, and "Kroger" alone is Kroger Co."""
+    text = ("A federal judge on Tuesday blocked the $24.6 billion merger of Kroger Co and Albertsons Cos. "
+            "Kroger, based in Cincinnati, said it was disappointed.")
+    result = extract_article(make_article("a", text), nlp)
+    assert {e.name: e.aliases for e in result.entities if e.type == "ORG"} == {"Kroger Co": {"Kroger"},
+                                                                             "Albertsons Cos": set()}
+    assert [(result.entities[r.subject_entity].name, r.object.text) for r in result.relations
+            if r.relation == "based_in"] == [("Kroger Co", "Cincinnati")]
+
+
 def test_a_plain_dateline_search_reads_hostile_lines_in_one_pass():
     from kgraph.nlp import PLAIN_DATELINE
 

@@ -47,7 +47,7 @@ HEAD_WORD_LABELS = {
 TRAILING_WORDS = {"to", "of", "and", "for", "in", "on", "at", "the", "by", "with", "from"}  # "the Global Coalition to"
 
 
-COMPANY_ENDINGS = {"corp", "co", "inc", "ltd", "llc", "plc", "company", "corporation", "industries", "enterprises"}
+COMPANY_ENDINGS = {"corp", "co", "cos", "inc", "ltd", "llc", "plc", "company", "corporation", "industries", "enterprises"}
 
 
 def split_names_joined_by_of(doc: Doc) -> None:
@@ -69,6 +69,19 @@ def split_names_joined_by_of(doc: Doc) -> None:
     [('Dr. Alain Farley', 'PERSON'), ('McGill University', 'ORG'), ('Dr. Who of the BBC', 'ORG')]
     """
     _split_ents(doc, _names_joined_by_of)
+    _split_ents(doc, _companies_joined_by_and)
+
+
+def _companies_joined_by_and(ent: SpacySpan) -> list[SpacySpan] | None:
+    """"the merger of Kroger Co and Albertsons Cos" read as one organization: two names, each ending in a company's
+    legal form, joined by "and" or "&"."""
+    last = ent[-2] if len(ent) > 1 and ent[-1].text == "." else ent[-1]  # a full stop the recognizer took in
+    if ent.label_ != "ORG" or len(ent) < 5 or last.lower_.rstrip(".") not in COMPANY_ENDINGS | LEGAL_FORMS:
+        return None
+    joins = [t.i for t in ent[2:-2] if t.lower_ in ("and", "&")]
+    if len(joins) != 1 or ent.doc[joins[0] - 1].lower_.rstrip(".") not in COMPANY_ENDINGS | LEGAL_FORMS:
+        return None
+    return [SpacySpan(ent.doc, ent.start, joins[0], label="ORG"), SpacySpan(ent.doc, joins[0] + 1, ent.end, label="ORG")]
 
 
 def _names_joined_by_of(ent: SpacySpan) -> list[SpacySpan] | None:
@@ -394,6 +407,9 @@ def add_repeated_names(doc: Doc) -> None:
             wanted.setdefault((ent[-1].text,), "PERSON")
         if ent.label_ in LABEL_TYPES and len(ent) > 1 and all(t.is_alpha or t.is_punct for t in ent):
             wanted.setdefault(tuple(t.text for t in ent), ent.label_)
+        if (ent.label_ == "ORG" and len(ent) == 2 and ent[-1].lower_.rstrip(".") in COMPANY_ENDINGS | LEGAL_FORMS
+                and ent[0].is_alpha and ent[0].text[0].isupper() and len(ent[0]) > 2):
+            wanted.setdefault((ent[0].text,), "ORG")  # "Kroger" after "Kroger Co"
     strings = doc.vocab.strings
     texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]  # each token's text, with no Token made
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
