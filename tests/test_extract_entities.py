@@ -412,6 +412,23 @@ def test_two_companies_joined_by_and_are_two_names(nlp):
             if r.relation == "based_in"] == [("Kroger Co", "Cincinnati")]
 
 
+def test_a_company_is_one_name_however_the_recognizer_cuts_it(nlp):
+    """"Pfizer names new research chief" made Pfizer a person apart from "Pfizer Inc"; "TOULOUSE, France - Airbus
+    SE said" gave Airbus and "SE", a person; "based in Stavanger" was a number (ORDINAL)."""
+    text = ("Pfizer names new research chief\n\nNEW YORK (Reuters) - Pfizer Inc said on Monday that Chris Boshoff "
+            "would become head of research and development.")
+    pfizer = extract_article(make_article("a", text), nlp)
+    assert [(e.name, e.type, e.aliases) for e in pfizer.entities if "Pfizer" in e.name] == [
+        ("Pfizer Inc", "ORG", {"Pfizer"})]
+    airbus = extract_article(make_article("b", "TOULOUSE, France - Airbus SE said on Thursday it would open a second "
+                                               "assembly line."), nlp)
+    assert {(e.name, e.type) for e in airbus.entities} == {("Toulouse", "PLACE"), ("France", "PLACE"),
+                                                          ("Airbus SE", "ORG")}
+    text = "Equinor, the state-controlled energy company based in Stavanger, said production was not affected."
+    places = extract_article(make_article("c", text), nlp)
+    assert {(e.name, e.type) for e in places.entities} == {("Stavanger", "PLACE")}
+
+
 def test_a_plain_dateline_search_reads_hostile_lines_in_one_pass():
     from kgraph.nlp import PLAIN_DATELINE
 

@@ -16,7 +16,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
-from .lexicon import REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
+from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..names import (HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym, name_key,
                      normalize_name, strip_titles, us_state)
@@ -274,7 +274,11 @@ def join_organization_parts(doc: Doc) -> None:
             joined.append(SpacySpan(doc, ent.start, after.end, label="ORG"))
             changed, i = True, i + 2
             continue
-        if len(ent) == 1 and ent.label_ == "ORG" and ent[0].lower_.rstrip(".") in LEGAL_FORMS:
+        if len(ent) == 1 and ent[0].lower_.rstrip(".") in LEGAL_FORMS and joined and joined[-1].end == ent.start \
+                and joined[-1].label_ in ("ORG", "PERSON"):  # not a place: "Bethesda Game Studios Dallas LLC"
+            ent = SpacySpan(doc, joined.pop().start, ent.end, label="ORG")  # "Airbus" + "SE" (read as a person)
+            changed = True
+        elif len(ent) == 1 and ent.label_ == "ORG" and ent[0].lower_.rstrip(".") in LEGAL_FORMS:
             first = ent.start  # "Nestle SA" read as "SA" after a dateline: the capitalized words before it
             floor = joined[-1].end if joined else 0
             while first > floor and doc[first - 1].pos_ == "PROPN" and doc[first - 1].text[:1].isupper():
@@ -336,6 +340,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
+    retag_named_numbers(doc)
     retag_speaking_surnames(doc)
     ents = doc.ents  # read once: each reading makes every entity's Span anew
     by_start = {ent.start: ent for ent in ents}
@@ -439,6 +444,25 @@ def add_repeated_names(doc: Doc) -> None:
             found.append(SpacySpan(doc, i, i + size, label=label))
     if found:
         doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
+
+
+def retag_named_numbers(doc: Doc) -> None:
+    """A capitalized word after "in", "at", "near" ... that the recognizer called a number ("based in Stavanger":
+    ORDINAL) is a place."""
+    ents = doc.ents
+    if not any(ent.label_ in ("ORDINAL", "CARDINAL") for ent in ents):
+        return
+    found, changed = [], False
+    for ent in ents:
+        if (ent.label_ in ("ORDINAL", "CARDINAL") and all(t.is_alpha and t.text[:1].isupper() and not t.like_num
+                                                          for t in ent)
+                and ent.root.dep_ == "pobj" and ent.root.head.lower_ in PLACE_PREPOSITIONS):
+            found.append(SpacySpan(doc, ent.start, ent.end, label="GPE"))
+            changed = True
+        else:
+            found.append(ent)
+    if changed:
+        doc.ents = found
 
 
 def retag_speaking_surnames(doc: Doc) -> None:
@@ -889,7 +913,7 @@ def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | Non
     _join_acronyms(mentions, text, groups, agencies)
     _join_short_person_names(mentions, groups)
     _join_short_organization_names(mentions, groups)
-    _join_web_names(mentions, groups)
+    _join_company_words(mentions, groups)
 
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(mentions)):
@@ -900,8 +924,8 @@ def group_mentions(mentions: list[EntityMention], text: str, nlp: Language | Non
             mentions[i].cluster = index
         members = [mentions[i] for i in idxs]
         reporting = any((m.span.start, m.span.end) in agencies for m in members)  # "(Reuters)": an agency
-        online = any(_web_name(m.name) for m in members if m.label == "ORG")  # "Amazon.com Inc"
-        entities.append(_entity(members, [keys[i] for i in idxs], nlp, "ORG" if reporting or online else None))
+        company = any(_company_word(m.name) for m in members if m.label == "ORG")  # "Amazon.com Inc", "Pfizer Inc"
+        entities.append(_entity(members, [keys[i] for i in idxs], nlp, "ORG" if reporting or company else None))
     return entities
 
 
@@ -1006,24 +1030,35 @@ def _join_short_organization_names(mentions: list[EntityMention], groups: _Union
             groups.union(owners.pop(), i)
 
 
-def _web_name(name: str) -> str | None:
-    """The name before ".com" of a company named for its website ("Amazon.com Inc": "amazon")."""
-    first = name.split()[0].lower() if name.strip() else ""
-    return name_key(first[:-4]) or None if first.endswith(".com") else None
+def _company_word(name: str) -> str | None:
+    """The one word a company's name is built on: before ".com" ("Amazon.com Inc": "amazon") or before its legal
+    form ("Pfizer Inc": "pfizer", "Airbus SE": "airbus")."""
+    words = name.split()
+    if not words:
+        return None
+    first = words[0].lower()
+    if first.endswith(".com"):
+        return name_key(first[:-4]) or None
+    if len(words) == 2 and words[1].lower().rstrip(".") in COMPANY_ENDINGS | LEGAL_FORMS:
+        return name_key(words[0]) or None
+    return None
 
 
-def _join_web_names(mentions: list[EntityMention], groups: _UnionFind) -> None:
-    """"Amazon" and "Amazon.com Inc": a one-word name, whatever the recognizer called it (the river), is the
-    company named for its website, when the article names one such company only."""
+def _join_company_words(mentions: list[EntityMention], groups: _UnionFind) -> None:
+    """"Amazon" and "Amazon.com Inc", "Pfizer" and "Pfizer Inc": a one-word name, whatever the recognizer called it
+    (the river; a person in the headline "Pfizer names new research chief"), is the company built on that word,
+    when the article names one such company only and no person of that surname."""
     owners: dict[str, set[int]] = defaultdict(set)
     for j, mention in enumerate(mentions):
-        web = _web_name(mention.name) if mention.label == "ORG" else None
-        if web:
-            owners[web].add(groups.find(j))
+        word = _company_word(mention.name) if mention.label == "ORG" else None
+        if word:
+            owners[word].add(groups.find(j))
     if not owners:
         return
+    surnames = {name_key(m.name).split()[-1] for m in mentions if m.label == "PERSON" and " " in m.name.strip()}
     for i, mention in enumerate(mentions):
-        found = owners.get(name_key(mention.name)) if " " not in mention.name.strip() else None
+        key = name_key(mention.name) if " " not in mention.name.strip() else None
+        found = owners.get(key) if key and key not in surnames else None
         if found and len(found) == 1:
             groups.union(next(iter(found)), i)
 
