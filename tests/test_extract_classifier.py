@@ -208,3 +208,26 @@ def test_a_unit_s_base_is_not_its_parent_s(nlp):
     assert not [r for r in result.relations if r.relation == "based_in" and r.object.text in ("Plano", "Texas")]
     kept = extract_article(make_article("b", "Siemens, based in Munich, said its unit would add 2,000 jobs."), nlp)
     assert [r.object.text for r in kept.relations if r.relation == "based_in"] == ["Munich"]
+
+
+def test_a_place_that_backs_an_organization_is_not_its_base(nlp):
+    """"The Iran-backed group said ..." had Hezbollah based in Iran (0.97)."""
+    text = ("Hezbollah fired dozens of rockets at northern Israel on Sunday, the Israeli military said. The Iran-backed "
+            "group said the attack targeted a military base near Safed.")
+    result = extract_article(make_article("a", text), nlp)
+    assert not [r for r in result.relations if r.relation == "based_in" and r.object.text == "Iran"]
+
+
+def test_an_action_at_a_company_s_site_is_at_the_site_s_place(nlp):
+    """"Pfizer would cut 500 jobs at its research site in Groton, Connecticut" was no action, and left Pfizer based
+    in Groton (0.81); "The European planemaker, headquartered in Leiden" is Airbus."""
+    result = extract_article(make_article("a", "Pfizer Inc said it would cut 500 jobs at its research site in Groton, "
+                                               "Connecticut, as part of a cost-cutting plan."), nlp)
+    assert [(r.predicate, r.object.text) for r in result.relations if r.relation == "action"] == [
+        ("cut job in", "Groton, Connecticut")]
+    assert not [r for r in result.relations if r.relation == "based_in"]
+    text = ("Airbus SE said on Thursday it would hire 1,000 workers. The European planemaker, headquartered in Leiden, "
+            "Netherlands, builds most of its jets in Toulouse.")
+    airbus = extract_article(make_article("b", text), nlp)
+    assert ("Airbus SE", "Leiden") in {(airbus.entities[r.subject_entity].name, r.object.text)
+                                       for r in airbus.relations if r.relation == "based_in"}

@@ -64,7 +64,8 @@ NOMINAL_LOOKBACK = 8  # sentences back to the subject a nominal ("the company") 
 NOMINALS = {"company", "firm", "group", "bank", "corporation", "organization", "organisation", "agency", "airline",
             "business", "retailer", "startup", "manufacturer", "publisher", "studio", "newspaper", "charity",
             "conglomerate", "insurer", "lender", "carrier", "automaker", "chain", "brand", "maker", "carmaker",
-            "chipmaker", "drugmaker", "giant", "body", "bloc", "alliance"}
+            "chipmaker", "drugmaker", "giant", "body", "bloc", "alliance", "planemaker", "steelmaker", "shipbuilder",
+            "miner", "broadcaster", "operator"}
 BASED = {"based", "headquartered"}
 # Words before a company noun that make it another company than the one the story is about: "the parent company"
 OTHER_COMPANY = {"parent", "rival", "sister", "subsidiary", "acquired", "acquiring", "target", "other", "another",
