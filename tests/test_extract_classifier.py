@@ -143,6 +143,11 @@ def test_a_title_keeps_the_words_inside_it_and_a_qualifier_alone_is_no_role(nlp)
     result = extract_article(make_article("a", text), nlp)
     found = {r.role for r in result.relations if r.relation == "works_for" and r.object is not None}
     assert "defense" not in found and "chief" not in found
+    # a title's field before it: "its production chief" was role "chief"
+    result = extract_article(make_article("d", "BMW AG said on Wednesday its production chief Milan Nedeljkovic would "
+                                               "succeed Oliver Zipse as chief executive."), nlp)
+    assert "production chief" in {r.role for r in result.relations if r.relation == "works_for"
+                                  and r.subject.text == "Milan Nedeljkovic"}
     # a prince's title is who he is, the minister's post what he holds
     result = extract_article(make_article("b", "Saudi Sports Minister Prince Abdulaziz bin Turki al-Faisal thanked "
                                                "the federation."), nlp)

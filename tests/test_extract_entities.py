@@ -429,6 +429,18 @@ def test_a_company_is_one_name_however_the_recognizer_cuts_it(nlp):
     assert {(e.name, e.type) for e in places.entities} == {("Stavanger", "PLACE")}
 
 
+def test_a_name_the_text_calls_a_party_or_a_broadcaster_is_an_organization(nlp):
+    """"Mitsotakis, whose New Democracy party leads in the polls" made New Democracy a place he lived in (0.70);
+    "she told the broadcaster France Info" a person with the role "broadcaster"."""
+    text = ("Greek Prime Minister Kyriakos Mitsotakis called an early election. Mitsotakis, whose New Democracy party "
+            "leads in the polls, told reporters in Athens that voters should decide. She told the broadcaster France "
+            "Info that the talks had failed.")
+    result = extract_article(make_article("a", text), nlp)
+    types = {e.name: e.type for e in result.entities}
+    assert types["New Democracy"] == "ORG" and types["France Info"] == "ORG"
+    assert not [r for r in result.relations if r.relation == "lives_in" and r.object.text == "New Democracy"]
+
+
 def test_a_plain_dateline_search_reads_hostile_lines_in_one_pass():
     from kgraph.nlp import PLAIN_DATELINE
 

@@ -603,7 +603,8 @@ def _role_runs(ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
     for i in range(start, end + 1):
         token = ctx.doc[i] if i < end else None
         if token is not None and (is_role_word(token) or token.lower_ in ROLE_MODIFIERS
-                                  or first is not None and (token.lower_ in ROLE_GLUE or token.lower_ in TITLE_QUALIFIERS)):
+                                  or first is not None and (token.lower_ in ROLE_GLUE or token.lower_ in TITLE_QUALIFIERS)
+                                  or token.lower_ in TITLE_QUALIFIERS and i + 1 < end and is_role_word(ctx.doc[i + 1])):
             first = i if first is None else first
             continue
         if first is not None:

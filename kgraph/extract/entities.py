@@ -615,7 +615,7 @@ ORG_NOUNS = {
     "retailer", "airline", "university", "college", "network", "brand", "subsidiary", "startup", "provider", "maker",
     "producer", "developer", "conglomerate", "business", "charity", "nonprofit", "magazine", "newspaper", "consultancy",
     "institute", "foundation", "association", "supplier", "distributor", "operator", "chain", "label", "studio",
-    "insurer", "lender", "broker", "fund", "group",
+    "insurer", "lender", "broker", "fund", "group", "broadcaster",
 }
 
 
@@ -718,6 +718,19 @@ PERSON_NOUNS = {"suspect", "victim", "man", "woman", "boy", "girl", "driver", "g
                 "prisoner", "actor", "actress", "singer", "author", "novelist", "poet", "grandmother", "grandfather"}
 
 
+PARTY_NOUNS = {"party", "movement"}
+
+
+def _named_as_an_organization(ent: SpacySpan) -> bool:
+    """The text names it with an organization's noun: right after "the broadcaster", "the group", "the bank"
+    (:data:`ORG_NOUNS`), or right before "party" or "movement" that it qualifies ("whose New Democracy party")."""
+    doc = ent.doc
+    if ent.end < len(doc) and doc[ent.end].lower_ in PARTY_NOUNS and ent.root.head.i == ent.end:
+        return True
+    return (ent.start >= 2 and doc[ent.start - 1].pos_ == "NOUN" and doc[ent.start - 1].lower_ in ORG_NOUNS
+            and doc[ent.start - 2].lower_ in ("the", "a", "an"))
+
+
 def _person_apposition(ent: SpacySpan) -> bool:
     """The name is in apposition to a noun only a person is (:data:`PERSON_NOUNS`): "the suspect, Marcus Hale,",
     "Marcus Hale, a 24-year-old man,". For a name read as an organization only: the parser hangs "the daughter of"
@@ -795,6 +808,8 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
         label = "GPE"  # "Denmark", whatever the recognizer said; but "Jordan" after "Michael Jordan" is him
     if label == "ORG" and len(name.split()) > 1 and ent.start > 0 and is_role_word(ent.doc[ent.start - 1]):
         label = "PERSON"  # "spokesperson Piers Cazalet": a title right before a name makes it a person
+    if label != "ORG" and _named_as_an_organization(ent):
+        label = "ORG"  # "the broadcaster France Info", "whose New Democracy party"
     if label == "PERSON" and (_organization_context(ent) or len(ent) == 1 and ent.text not in surnames
                               and _speaks_of_itself_as_it(ent)):
         label = "ORG"  # "Cole Carbide is headquartered in Warren", "Barclays said it would close 50 branches"

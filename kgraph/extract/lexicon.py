@@ -25,7 +25,9 @@ TITLE_QUALIFIERS = {"financial", "finance", "operating", "operations", "technolo
                     "marketing", "investment", "commercial", "legal", "digital", "data", "security", "medical",
                     "scientific", "science", "strategy", "strategic", "product", "people", "compliance", "risk",
                     "communications", "sustainability", "revenue", "customer", "human", "resources", "accounting",
-                    "content", "creative", "innovation", "economic", "political", "military", "national", "business"}
+                    "content", "creative", "innovation", "economic", "political", "military", "national", "business",
+                    "production", "research", "sales", "design", "engineering", "manufacturing", "purchasing",
+                    "development", "trading", "oncology"}
 # Role words that name a position only before another one: "defense minister", "prime minister", "press secretary"
 # ("lead its defense business" gives no role)
 QUALIFYING_ROLE_WORDS = {"defense", "defence", "foreign", "prime", "vice", "press"}
