@@ -9,7 +9,7 @@ from importlib import resources
 
 __all__ = ["normalize_name", "name_key", "country", "curated_alias", "alias_table", "strip_titles", "is_acronym",
            "place_qualifier", "qualifier_countries", "demonym_countries", "without_legal_form",
-           "acronym_definitions", "spells", "AP_STATES", "HONORIFICS", "US_STATES", "us_state"]
+           "acronym_definitions", "spells", "AP_STATES", "HONORIFICS", "LEGAL_FORM_WORDS", "US_STATES", "us_state"]
 
 LEADING = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 TRAILING_FUNCTION = re.compile(r"(?:\s+(?:to|of|and|for|in|on|at|the|by|with|from))+$", re.IGNORECASE)
@@ -282,6 +282,10 @@ def demonym_countries(text: str) -> set[str]:
     return {table[match] for match in pattern.findall(text)}
 
 
+# The legal forms that end a company's name, as words ("Nestle SA", "Airbus SE", "Siemens AG"), which the
+# recognizer sometimes reads apart from the name; LEGAL_FORM strips them (and a few more spellings) for resolution.
+LEGAL_FORM_WORDS = frozenset({"sa", "s.a", "ag", "se", "plc", "inc", "corp", "ltd", "llc", "gmbh", "nv", "n.v",
+                              "spa", "asa", "oyj"})
 LEGAL_FORM = re.compile(r",?\s+(?:inc|incorporated|corp|corporation|co|ltd|limited|llc|l\.l\.c|plc|gmbh|ag|s\.?a|"
                         r"n\.?v|b\.?v|s\.?p\.?a|pty(?:\s+ltd)?|lp|llp)\.?$", re.IGNORECASE)
 

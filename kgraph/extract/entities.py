@@ -18,8 +18,8 @@ from spacy.tokens import Doc, Span as SpacySpan
 
 from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
 from ..nlp import PLAIN_DATELINE, news_slug
-from ..names import (HONORIFICS, NAME_JOINERS, country, curated_alias, demonym_countries, is_acronym, name_key,
-                     normalize_name, strip_titles, us_state)
+from ..names import (HONORIFICS, LEGAL_FORM_WORDS, NAME_JOINERS, country, curated_alias, demonym_countries,
+                     is_acronym, name_key, normalize_name, strip_titles, us_state)
 from ..types import Article, ArticleEntity, EntityMention, Span
 
 __all__ = ["LABEL_TYPES", "entity_mentions", "group_mentions"]
@@ -48,6 +48,7 @@ TRAILING_WORDS = {"to", "of", "and", "for", "in", "on", "at", "the", "by", "with
 
 
 COMPANY_ENDINGS = {"corp", "co", "cos", "inc", "ltd", "llc", "plc", "company", "corporation", "industries", "enterprises"}
+COMPANY_FORMS = COMPANY_ENDINGS | LEGAL_FORM_WORDS  # the last word of a company's name: "Kroger Co", "Airbus SE"
 
 
 def split_names_joined_by_of(doc: Doc) -> None:
@@ -76,10 +77,10 @@ def _companies_joined_by_and(ent: SpacySpan) -> list[SpacySpan] | None:
     """"the merger of Kroger Co and Albertsons Cos" read as one organization: two names, each ending in a company's
     legal form, joined by "and" or "&"."""
     last = ent[-2] if len(ent) > 1 and ent[-1].text == "." else ent[-1]  # a full stop the recognizer took in
-    if ent.label_ != "ORG" or len(ent) < 5 or last.lower_.rstrip(".") not in COMPANY_ENDINGS | LEGAL_FORMS:
+    if ent.label_ != "ORG" or len(ent) < 5 or last.lower_.rstrip(".") not in COMPANY_FORMS:
         return None
     joins = [t.i for t in ent[2:-2] if t.lower_ in ("and", "&")]
-    if len(joins) != 1 or ent.doc[joins[0] - 1].lower_.rstrip(".") not in COMPANY_ENDINGS | LEGAL_FORMS:
+    if len(joins) != 1 or ent.doc[joins[0] - 1].lower_.rstrip(".") not in COMPANY_FORMS:
         return None
     return [SpacySpan(ent.doc, ent.start, joins[0], label="ORG"), SpacySpan(ent.doc, joins[0] + 1, ent.end, label="ORG")]
 
@@ -250,9 +251,6 @@ def _source_word(token) -> bool:
             and token.ent_type_ not in ("DATE", "TIME", "CARDINAL", "LANGUAGE"))
 
 
-LEGAL_FORMS = {"sa", "s.a", "ag", "se", "plc", "inc", "corp", "ltd", "llc", "gmbh", "nv", "n.v", "spa", "asa", "oyj"}
-
-
 def join_organization_parts(doc: Doc) -> None:
     """Join what the recognizer cut off an organization's name: its nationality adjective ("Chinese" + "Foreign
     Ministry", "Tunis Tunisian" + "Republic Radio Network": CoNLL04 train marks the adjective inside the name 16
@@ -274,11 +272,11 @@ def join_organization_parts(doc: Doc) -> None:
             joined.append(SpacySpan(doc, ent.start, after.end, label="ORG"))
             changed, i = True, i + 2
             continue
-        if len(ent) == 1 and ent[0].lower_.rstrip(".") in LEGAL_FORMS and joined and joined[-1].end == ent.start \
-                and joined[-1].label_ in ("ORG", "PERSON"):  # not a place: "Bethesda Game Studios Dallas LLC"
+        if (len(ent) == 1 and ent[0].lower_.rstrip(".") in LEGAL_FORM_WORDS and joined and joined[-1].end == ent.start
+                and joined[-1].label_ in ("ORG", "PERSON")):  # not a place: "Bethesda Game Studios Dallas LLC"
             ent = SpacySpan(doc, joined.pop().start, ent.end, label="ORG")  # "Airbus" + "SE" (read as a person)
             changed = True
-        elif len(ent) == 1 and ent.label_ == "ORG" and ent[0].lower_.rstrip(".") in LEGAL_FORMS:
+        elif len(ent) == 1 and ent.label_ == "ORG" and ent[0].lower_.rstrip(".") in LEGAL_FORM_WORDS:
             first = ent.start  # "Nestle SA" read as "SA" after a dateline: the capitalized words before it
             floor = joined[-1].end if joined else 0
             while first > floor and doc[first - 1].pos_ == "PROPN" and doc[first - 1].text[:1].isupper():
@@ -412,7 +410,7 @@ def add_repeated_names(doc: Doc) -> None:
             wanted.setdefault((ent[-1].text,), "PERSON")
         if ent.label_ in LABEL_TYPES and len(ent) > 1 and all(t.is_alpha or t.is_punct for t in ent):
             wanted.setdefault(tuple(t.text for t in ent), ent.label_)
-        if (ent.label_ == "ORG" and len(ent) == 2 and ent[-1].lower_.rstrip(".") in COMPANY_ENDINGS | LEGAL_FORMS
+        if (ent.label_ == "ORG" and len(ent) == 2 and ent[-1].lower_.rstrip(".") in COMPANY_FORMS
                 and ent[0].is_alpha and ent[0].text[0].isupper() and len(ent[0]) > 2):
             wanted.setdefault((ent[0].text,), "ORG")  # "Kroger" after "Kroger Co"
     strings = doc.vocab.strings
@@ -814,7 +812,7 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
                               and _speaks_of_itself_as_it(ent)):
         label = "ORG"  # "Cole Carbide is headquartered in Warren", "Barclays said it would close 50 branches"
     elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent) or label == "ORG" and _person_apposition(ent):
-        label = "PERSON"  # "Winter, 53, a former Yale University law professor": only a person has an age
+        label = "PERSON"  # "Winter, 53, a former Yale University law professor", "the suspect, Marcus Hale,"
     elif label in ("PERSON", "GPE", "LOC") and len(ent) == 1 and ent.text not in surnames and not country(name) \
             and (_hires(ent) or _before_a_company_title(ent)):
         label = "ORG"  # "OpenAI has hired Fidji Simo", "OpenAI chief executive Sam Altman"
@@ -1054,7 +1052,7 @@ def _company_word(name: str) -> str | None:
     first = words[0].lower()
     if first.endswith(".com"):
         return name_key(first[:-4]) or None
-    if len(words) == 2 and words[1].lower().rstrip(".") in COMPANY_ENDINGS | LEGAL_FORMS:
+    if len(words) == 2 and words[1].lower().rstrip(".") in COMPANY_FORMS:
         return name_key(words[0]) or None
     return None
 
