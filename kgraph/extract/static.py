@@ -40,9 +40,8 @@ def _dateline_places(ctx: DocContext) -> list[RelationMention]:
         place = match.group("place")
         if "," not in place or news_slug(match):
             continue
-        comma = match.start("place") + place.index(",")
-        after = comma + 1 + len(text[comma + 1:match.end("place")]) - len(text[comma + 1:match.end("place")].lstrip())
-        town, region = starts.get(match.start("place")), starts.get(after)
+        region_text = place[place.index(",") + 1:].lstrip()  # "Virginia" of "ARLINGTON, Virginia"
+        town, region = starts.get(match.start("place")), starts.get(match.end("place") - len(region_text))
         if town is not None and region is not None and ctx.mentions[town].cluster != ctx.mentions[region].cluster:
             found.append(ctx.relation("located_in", town, region, confidence=0.9, extractor="static:dateline"))
     return found
