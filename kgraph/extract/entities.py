@@ -447,20 +447,11 @@ def add_repeated_names(doc: Doc) -> None:
 def retag_named_numbers(doc: Doc) -> None:
     """A capitalized word after "in", "at", "near" ... that the recognizer called a number ("based in Stavanger":
     ORDINAL) is a place."""
-    ents = doc.ents
-    if not any(ent.label_ in ("ORDINAL", "CARDINAL") for ent in ents):
-        return
-    found, changed = [], False
-    for ent in ents:
-        if (ent.label_ in ("ORDINAL", "CARDINAL") and all(t.is_alpha and t.text[:1].isupper() and not t.like_num
+    if any(ent.label_ in ("ORDINAL", "CARDINAL") for ent in doc.ents):
+        _relabel(doc, lambda ent: "GPE" if (
+            ent.label_ in ("ORDINAL", "CARDINAL") and all(t.is_alpha and t.text[:1].isupper() and not t.like_num
                                                           for t in ent)
-                and ent.root.dep_ == "pobj" and ent.root.head.lower_ in PLACE_PREPOSITIONS):
-            found.append(SpacySpan(doc, ent.start, ent.end, label="GPE"))
-            changed = True
-        else:
-            found.append(ent)
-    if changed:
-        doc.ents = found
+            and ent.root.dep_ == "pobj" and ent.root.head.lower_ in PLACE_PREPOSITIONS) else None)
 
 
 def retag_speaking_surnames(doc: Doc) -> None:
@@ -468,21 +459,22 @@ def retag_speaking_surnames(doc: Doc) -> None:
     Germany would deploy a brigade" after "German Chancellor Olaf Scholz" (the recognizer, trained on CoNLL04,
     took Scholz for a place in both the headline and the body). Only as the subject of a verb of saying, and no
     country: "Austin" in "based in Austin" stays a town beside "Lloyd Austin"."""
-    ents = doc.ents
-    surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha}
-    if not surnames:
-        return
-    retagged = False
-    found = []
-    for ent in ents:
-        token = ent[0]
-        if (len(ent) == 1 and ent.label_ in ("GPE", "LOC", "NORP") and token.text in surnames
-                and token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS and not country(token.text)):
-            found.append(SpacySpan(doc, ent.start, ent.end, label="PERSON"))
-            retagged = True
-        else:
-            found.append(ent)
-    if retagged:
+    surnames = {ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 and ent[-1].is_alpha}
+    if surnames:
+        _relabel(doc, lambda ent: "PERSON" if (
+            len(ent) == 1 and ent.label_ in ("GPE", "LOC", "NORP") and ent[0].text in surnames
+            and ent[0].dep_ == "nsubj" and ent[0].head.lemma_.lower() in REPORTING_VERBS
+            and not country(ent[0].text)) else None)
+
+
+def _relabel(doc: Doc, new_label: Callable[[SpacySpan], str | None]) -> None:
+    """Give each entity the label ``new_label`` says, where it says one."""
+    found, changed = [], False
+    for ent in doc.ents:
+        label = new_label(ent)
+        found.append(ent if label is None else SpacySpan(doc, ent.start, ent.end, label=label))
+        changed = changed or label is not None
+    if changed:
         doc.ents = found
 
 
