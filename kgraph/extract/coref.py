@@ -172,11 +172,14 @@ def _nominal_speaker(token: Token) -> Token | None:
     return speakers[0] if speakers else None
 
 
-def _named_like(ctx: DocContext, token: Token, sentences: list, lookback: int) -> int | None:
-    """The nearest organization before a nominal ("the bank") within ``lookback`` sentences whose name ends in
-    the same noun ("the World Bank"), if any."""
-    position = next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
-    first = sentences[max(0, position - lookback)].start
+def _sentence_index(sentences: list, token: Token) -> int:
+    """The index in ``sentences`` (the Doc's, in order) of the sentence ``token`` is in."""
+    return next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
+
+
+def _named_like(ctx: DocContext, token: Token, first: int) -> int | None:
+    """The nearest organization before a nominal ("the bank"), from token ``first`` on, whose name ends in the
+    same noun ("the World Bank"), if any."""
     reporters = _reporters(ctx)
     noun = token.lower_
     found = [m for m, mention in enumerate(ctx.mentions) if first <= mention.tokens[0] and mention.tokens[1] <= token.i
@@ -208,10 +211,10 @@ def _nominal_antecedent(ctx: DocContext, token: Token, sentences: list) -> int |
     nearest named in its sentence or the :data:`LOOKBACK` before. Not simply the nearest: in "Microsoft Corp. has
     hired Sarah Lin ... She previously worked at Stanford University. The Redmond-based software maker said ...",
     the maker is Microsoft."""
-    named_like = _named_like(ctx, token, sentences, NOMINAL_LOOKBACK)
+    position = _sentence_index(sentences, token)
+    named_like = _named_like(ctx, token, sentences[max(0, position - NOMINAL_LOOKBACK)].start)
     if named_like is not None:
         return named_like
-    position = next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
     reporters = _reporters(ctx)
     named = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m not in ctx.antecedents
              and ctx.type_of(m) == "ORG" and m not in reporters]
@@ -280,9 +283,9 @@ def _clause_subject(ctx: DocContext, token: Token, sentences: list) -> int | Non
 def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: list) -> int | None:
     """The named mention a personal pronoun most likely refers to (see the module's rules)."""
     wanted = {"PERSON"} if kind == "PERSON" else {"ORG"} if token.lower_ in PLURAL | NOMINALS else {"ORG", "PLACE"}
-    sentence = token.sent
+    position = _sentence_index(sentences, token)
     if token.lower_ in NOMINALS:  # "The bank's country director": the World Bank, not the Kenyan Treasury named since
-        named = _named_like(ctx, token, sentences, LOOKBACK)
+        named = _named_like(ctx, token, sentences[max(0, position - LOOKBACK)].start)
         if named is not None:
             return named
     speaker = _nominal_speaker(token) if kind == "ORG" else None
@@ -297,11 +300,11 @@ def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: li
         wanted_not = None
     reporters = _reporters(ctx)
     before = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m != wanted_not
-              and ctx.mentions[m].tokens[0] >= sentence.start and ctx.type_of(m) in wanted and m not in reporters]
+              and ctx.mentions[m].tokens[0] >= sentences[position].start and ctx.type_of(m) in wanted
+              and m not in reporters]
     if before:
         return max(before, key=lambda m: ctx.mentions[m].tokens[0])  # "Acme's chief said it...": the nearest
     back = LOOKBACK if token.lower_ not in PLURAL else 1
-    position = next(i for i, s in enumerate(sentences) if s.start == sentence.start)
     for earlier in reversed(sentences[max(0, position - back):position]):
         candidates = [m for m in range(len(ctx.mentions)) if earlier.start <= ctx.mentions[m].tokens[0] < earlier.end
                       and ctx.type_of(m) in wanted and m not in reporters]
