@@ -537,7 +537,8 @@ def classified_relations(ctx: DocContext, rule_relations: list[RelationMention],
             continue
         if label == "based_in" and (_owns_a_unit(ctx, s) or _backs(ctx, o)):
             continue
-        decided[(entity(s), entity(o), label)] = max(probability, decided.get((entity(s), entity(o), label), 0.0))
+        pair = (entity(s), entity(o), label)
+        decided[pair] = max(probability, decided.get(pair, 0.0))
         rule = roles.get((s, o)) or open_roles.get(s) if label == "works_for" else None
         if rule is not None and rule.object is None and probability >= ROLE_GIVEN_UP_AT:
             placed.add(id(rule))
