@@ -413,6 +413,8 @@ def add_repeated_names(doc: Doc) -> None:
         if (ent.label_ == "ORG" and len(ent) == 2 and ent[-1].lower_.rstrip(".") in COMPANY_FORMS
                 and ent[0].is_alpha and ent[0].text[0].isupper() and len(ent[0]) > 2):
             wanted.setdefault((ent[0].text,), "ORG")  # "Kroger" after "Kroger Co"
+    if not wanted and not places:
+        return
     strings = doc.vocab.strings
     texts = [strings[orth] for orth in doc.to_array(ORTH).tolist()]  # each token's text, with no Token made
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
