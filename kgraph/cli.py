@@ -64,6 +64,8 @@ class _Progress:
         if self.bar is None:
             from tqdm import tqdm
 
+            # no monitor thread: a build forks a process for some exports, only where no other thread runs
+            tqdm.monitor_interval = 0
             self.bar = tqdm(total=total, desc=self.label, unit="article", file=sys.stderr, leave=False)
         self.bar.update(1)
 

@@ -87,12 +87,12 @@ def test_the_query_store_is_loaded_while_the_exports_after_it_are_written(tmp_pa
         assert started_later.wait(timeout=60), "the exporter after the store did not run while it was loading"
         return [folder / "store"]
 
-    def write_ledger(graph, folder):
+    def write_rdf_views(graph, folder):
         started_later.set()
-        return [folder / "merges.csv"]
+        return [folder / "graph.jsonld"]
 
-    files = export_all(None, tmp_path, (write_rdf, write_query_store, write_ledger))
-    assert files == [tmp_path / "graph.nt", tmp_path / "store", tmp_path / "merges.csv"]
+    files = export_all(None, tmp_path, (write_rdf, write_query_store, write_rdf_views))
+    assert files == [tmp_path / "graph.nt", tmp_path / "store", tmp_path / "graph.jsonld"]
 
 
 def test_json_ld_and_trig_are_written_while_the_store_loads(seeds_build, tmp_path):
@@ -138,10 +138,158 @@ def test_a_failing_store_fails_the_export_once_the_others_have_ended(tmp_path):
     def write_query_store(graph, folder):
         raise ExportError("the store could not be built")
 
-    def write_ledger(graph, folder):
-        ran.append("ledger")
-        return [folder / "merges.csv"]
+    def write_rdf_views(graph, folder):
+        ran.append("views")
+        return [folder / "graph.jsonld"]
 
     with pytest.raises(ExportError, match="store could not be built"):
-        export_all(None, tmp_path, (write_query_store, write_ledger))
-    assert ran == ["ledger"]
+        export_all(None, tmp_path, (write_query_store, write_rdf_views))
+    assert ran == ["views"]
+
+
+# --- the exports written in a forked process -----------------------------------------------------------------
+
+needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="exports fork a process on Linux only")
+
+
+def _pid_writer(name: str, file: str):
+    """An exporter called ``name`` that writes the id of the process it runs in to ``file``."""
+    import os
+
+    def exporter(graph, folder):
+        (folder / file).write_text(str(os.getpid()))
+        return [folder / file]
+    exporter.__name__ = name
+    return exporter
+
+
+@needs_fork
+def test_graph_files_html_and_ledger_are_written_by_another_process_while_rdf_is_written_here(tmp_path):
+    """They run in a forked child while this process writes the RDF files; the files come back in the exporters'
+    order, with the seconds each took in the child."""
+    import os
+
+    from kgraph.export import export_all
+
+    exporters = (_pid_writer("write_rdf_lines", "rdf"), _pid_writer("_graph_files", "json"),
+                 _pid_writer("_html", "html"), _pid_writer("write_ledger", "ledger"))
+    seconds: dict[str, float] = {}
+    files = export_all(None, tmp_path, exporters, seconds=seconds)
+    assert files == [tmp_path / name for name in ("rdf", "json", "html", "ledger")]
+    pids = {name: int((tmp_path / name).read_text()) for name in ("rdf", "json", "html", "ledger")}
+    assert pids["rdf"] == os.getpid()
+    assert pids["json"] == pids["html"] == pids["ledger"] != os.getpid()
+    assert set(seconds) == {"_graph_files", "_html", "write_ledger"} and all(s >= 0 for s in seconds.values())
+
+
+@needs_fork
+def test_forked_exports_are_the_files_a_build_in_one_process_writes(seeds_build, tmp_path, monkeypatch):
+    import kgraph.export
+    from kgraph.export import EXPORTERS, export_all
+
+    graph = seeds_build[0].graph
+    export_all(graph, tmp_path / "forked", EXPORTERS)
+    monkeypatch.setattr(kgraph.export, "can_fork", lambda: False)
+    export_all(graph, tmp_path / "here", EXPORTERS)
+    for name in ("graph.ttl", "graph.nt", "graph.nq", "graph.jsonld", "graph.trig", "graph.json", "graph.graphml",
+                 "graph.html", "merges.csv"):
+        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
+
+@needs_fork
+def test_an_error_in_the_forked_exports_is_raised_here_after_the_rest_are_written(tmp_path):
+    from kgraph.errors import ExportError
+    from kgraph.export import export_all
+
+    def _html(graph, folder):
+        raise ExportError("graph.html: the disk is full")
+
+    with pytest.raises(ExportError, match="the disk is full"):
+        export_all(None, tmp_path, (_pid_writer("write_rdf_lines", "rdf"), _html))
+    assert (tmp_path / "rdf").exists()
+
+
+@needs_fork
+def test_an_error_here_waits_for_the_forked_exports_to_end(tmp_path):
+    """Nothing is left writing once the build fails: the child's file is in place when the error comes."""
+    import time
+
+    from kgraph.errors import ExportError
+    from kgraph.export import export_all
+
+    def write_ledger(graph, folder):
+        time.sleep(1)
+        (folder / "merges.csv").write_text("done")
+        return [folder / "merges.csv"]
+
+    def write_rdf_lines(graph, folder):
+        raise ExportError("graph.nt: the disk is full")
+
+    with pytest.raises(ExportError, match="graph.nt: the disk is full"):
+        export_all(None, tmp_path, (write_rdf_lines, write_ledger))
+    assert (tmp_path / "merges.csv").read_text() == "done"
+
+
+@needs_fork
+def test_a_forked_exporter_error_that_cannot_be_sent_back_arrives_as_its_text(tmp_path):
+    from kgraph.errors import ExportError
+    from kgraph.export import export_all
+
+    class Unpicklable(Exception):
+        def __reduce__(self):
+            raise TypeError("not this one")
+
+    def write_ledger(graph, folder):
+        raise Unpicklable("the ledger broke")
+
+    with pytest.raises(ExportError, match="the ledger broke"):
+        export_all(None, tmp_path, (write_ledger,))
+
+
+@needs_fork
+def test_a_forked_exporter_that_dies_fails_the_export(tmp_path):
+    import os
+
+    from kgraph.errors import ExportError
+    from kgraph.export import export_all
+
+    def _html(graph, folder):
+        os._exit(9)
+
+    with pytest.raises(ExportError, match="ended without a report .exit status 9"):
+        export_all(None, tmp_path, (_html,))
+
+
+def test_no_fork_beside_another_thread(tmp_path):
+    """A forked child would inherit the other thread's locks as they were: the exporters run here instead."""
+    import os
+    import threading
+
+    from kgraph.export import can_fork, export_all
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not can_fork()
+        export_all(None, tmp_path, (_pid_writer("_html", "html"),))
+        assert int((tmp_path / "html").read_text()) == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_the_progress_bar_starts_no_thread():
+    """tqdm's monitor thread would keep the build from forking its exports (:func:`kgraph.export.can_fork`)."""
+    import threading
+
+    from kgraph.cli import _Progress
+
+    before = threading.active_count()
+    progress = _Progress("extracting")
+    for done in range(1, 11):
+        progress(done, 10)
+    try:
+        assert threading.active_count() == before
+    finally:
+        progress.close()
