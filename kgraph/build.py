@@ -38,7 +38,7 @@ from .resolve import Overrides, Prepared, PreparedArticles, resolve
 from .ingest import DEFAULT_MAX_BYTES, Skipped, split_article
 from .lock import exclusive
 from .nlp import DEFAULT_MODEL
-from .types import Article, ArticleExtraction
+from .types import Article, ArticleExtraction, StoredExtraction
 
 __all__ = ["BuildResult", "Outcome", "StoredExtractions", "build", "remove", "extract_mentions", "load_extractions",
            "STORE", "REPORT"]
@@ -201,9 +201,11 @@ def check_base(base: str) -> None:
 def _extract(paths: Iterable[str | Path], *, model: str, workers: int, progress: Progress | None,
              max_bytes: int, executor: str = "local", scheduler: str | None = None,
              cache_dir: str | Path | None = None, keep: Callable[[], None] = lambda: None,
-             sink: Callable[[ArticleExtraction], None] | None = None) -> tuple[list[ArticleExtraction], list[Outcome]]:
+             sink: Callable[[ArticleExtraction | StoredExtraction], None] | None = None
+             ) -> tuple[list[ArticleExtraction], list[Outcome]]:
     """The extractions of the articles under ``paths`` and an outcome for every input; with ``sink``, each
-    extraction goes to it as it comes and the list returned is empty."""
+    extraction goes to it as it comes (what the cache had, as its line: :class:`StoredExtraction`) and the list
+    returned is empty."""
     from .executors import Engine
 
     elsewhere = workers > 1 or executor != "local"
@@ -224,7 +226,7 @@ def _extract(paths: Iterable[str | Path], *, model: str, workers: int, progress:
             first_input[article.id] = article.path
             unique.append(article)
         extractions = []
-        for article, extraction, error in engine.extract(unique, progress=progress):
+        for article, extraction, error in engine.extract(unique, progress=progress, stored=sink is not None):
             name = article.path or article.id
             if extraction is None:
                 outcomes.append(Outcome(name, "failed", f"extraction failed ({error}); please report it", article.id))
@@ -355,7 +357,7 @@ class StoredExtractions:
         if self.spill is not None:
             self.spill_path.unlink(missing_ok=True)
 
-    def add(self, extraction: ArticleExtraction) -> None:
+    def add(self, extraction: ArticleExtraction | StoredExtraction) -> None:
         """Keep ``extraction``, in place of any earlier one of its article."""
         if self.spill is None:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -366,7 +368,8 @@ class StoredExtractions:
         line = extraction.json_line()
         offset = self.spill.seek(0, os.SEEK_END)
         self.spill.write(line)
-        self.where[extraction.article.id] = (self.spill, offset, len(line), len(extraction.relations), _digest(line))
+        relations = extraction.relations if isinstance(extraction, StoredExtraction) else len(extraction.relations)
+        self.where[extraction.article.id] = (self.spill, offset, len(line), relations, _digest(line))
 
     def add_file(self, path: Path) -> None:
         """Keep the extractions of an ``articles.jsonl`` (a build's store); none when there is no such file."""

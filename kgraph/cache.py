@@ -3,8 +3,9 @@
 An entry is keyed by the article's content (every field but the file path), the spaCy pipeline's
 name and version, kgraph's version and a fingerprint of the extraction code and models: edit an
 article, change the model, upgrade kgraph or edit ``kgraph/extract`` and the entry is not found.
-Entries are files of two lines (the key, the extraction as JSON) written atomically; one that cannot be read or does not match is ignored
-(and recomputed), so a corrupt cache costs time, never a wrong graph.
+Entries are files of two lines written atomically: the key, the number of relation mentions and a digest of the
+second line; the extraction as a line of ``articles.jsonl``. One that cannot be read, does not match its key or
+its digest is ignored (and recomputed), so a corrupt cache costs time, never a wrong graph.
 
 >>> import tempfile
 >>> from kgraph.types import Article, ArticleExtraction
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from . import __version__
 from .export.atomic import atomic_write
-from .types import Article, ArticleExtraction, plain
+from .types import Article, ArticleExtraction, StoredExtraction, plain
 
 __all__ = ["ExtractionCache", "default_cache_dir", "extraction_fingerprint", "source_fingerprint"]
 
@@ -35,7 +36,7 @@ PACKAGE = Path(__file__).resolve().parent
 # What decides an article's extraction besides its text and the spaCy pipeline (build.py: long articles in pieces).
 EXTRACTION_SOURCES = ("extract", "models", "data", "nlp.py", "names.py", "types.py", "errors.py", "ingest.py",
                       "build.py")
-FORMAT = 2  # 2: an entry is its key and an articles.jsonl line (1: one JSON object)
+FORMAT = 3  # 3: a header line (key, relation mentions, digest), then an articles.jsonl line; 2: key, line
 
 
 def default_cache_dir() -> Path:
@@ -99,13 +100,37 @@ class ExtractionCache:
     def get(self, article: Article, key: str | None = None) -> ArticleExtraction | None:
         """The stored extraction of ``article``, or None when there is none or it cannot be trusted;
         ``key``: its :meth:`key`, when the caller has it already."""
-        key = key or self.key(article)
+        entry = self._read(key or self.key(article))
+        return self._parsed(article, entry[1]) if entry is not None else None
+
+    def stored(self, article: Article, key: str | None = None) -> StoredExtraction | None:
+        """What :meth:`get` gives, as its line, not read: what a build stores. Only an entry made from another
+        file with the same content (whose line names that file) is read, to be written again."""
+        entry = self._read(key or self.key(article))
+        if entry is None:
+            return None
+        relations, line = entry
+        if line.startswith(ArticleExtraction.line_start(article)):
+            return StoredExtraction(article, line, relations)
+        extraction = self._parsed(article, line)
+        return StoredExtraction(article, extraction.json_line(), relations) if extraction is not None else None
+
+    def _read(self, key: str) -> tuple[int, bytes] | None:
+        """An entry's relation count and line, where its header holds ``key`` and the line's digest."""
         try:
-            stored_key, _, line = self._path(key).read_bytes().partition(b"\n")
-            if stored_key != key.encode():
+            header, _, line = self._path(key).read_bytes().partition(b"\n")
+            stored_key, relations, digest = header.split(b" ")
+            if stored_key != key.encode() or digest != _digest(line).encode():
                 return None
+            return int(relations), line
+        except (OSError, ValueError):
+            return None
+
+    @staticmethod
+    def _parsed(article: Article, line: bytes) -> ArticleExtraction | None:
+        try:
             extraction = ArticleExtraction.from_line(line)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         if extraction.article == article:
             return extraction  # its line too, as the build stores it
@@ -116,15 +141,22 @@ class ExtractionCache:
     def put(self, extraction: ArticleExtraction, key: str | None = None) -> None:
         """Store ``extraction`` atomically; a cache that cannot be written is skipped, the build goes on.
 
-        An entry is its key on one line, then the extraction as a line of ``articles.jsonl``
-        (:meth:`ArticleExtraction.json_line`, made once for the cache and the build's store).
+        An entry is a header line (its key, the number of relation mentions, a digest of the next line), then the
+        extraction as a line of ``articles.jsonl`` (:meth:`ArticleExtraction.json_line`, made once for the cache
+        and the build's store).
         """
         key = key or self.key(extraction.article)
+        line = extraction.json_line()
+        header = f"{key} {len(extraction.relations)} {_digest(line)}\n".encode()
         try:
             # Not fsynced: an entry lost in a power cut is computed again; a reader never sees half of one.
-            atomic_write(self._path(key), key.encode() + b"\n" + extraction.json_line(), durable=False)
+            atomic_write(self._path(key), header + line, durable=False)
         except OSError:
             pass
+
+
+def _digest(line: bytes) -> str:
+    return hashlib.blake2b(line, digest_size=16).hexdigest()
 
 
 def _content(article: Article) -> dict:

@@ -29,7 +29,7 @@ from .cache import ExtractionCache
 from .errors import KGraphError
 from .ingest import DEFAULT_MAX_BYTES, Skipped, _read_file, iter_input_files, read_articles
 from .nlp import BATCH_SIZE, load_pipeline, pipeline_version
-from .types import Article, ArticleEntity, ArticleExtraction, EntityMention, RelationMention
+from .types import Article, ArticleEntity, ArticleExtraction, EntityMention, RelationMention, StoredExtraction
 
 __all__ = ["EXECUTORS", "Engine", "extract_chunk", "read_files"]
 
@@ -40,7 +40,8 @@ IN_FLIGHT = 2  # chunks queued per worker: enough to keep each busy, few enough 
 
 Found = tuple[list[ArticleEntity], list[EntityMention], list[RelationMention]]
 Result = tuple[Found | None, str | None]  # what was found in one article, or why it failed
-Outcome = tuple[Article, ArticleExtraction | None, str | None]  # (article, extraction, error): one of the two is None
+# (article, extraction, error): one of the two is None
+Outcome = tuple[Article, ArticleExtraction | StoredExtraction | None, str | None]
 Progress = Callable[[int, int], None]
 
 
@@ -80,8 +81,10 @@ class Engine:
             skipped.extend(problems)
         return articles
 
-    def extract(self, articles: Sequence[Article], *, progress: Progress | None = None) -> Iterator[Outcome]:
-        """``(article, extraction, error)`` for each article, in order: from the cache when it has it.
+    def extract(self, articles: Sequence[Article], *, progress: Progress | None = None,
+                stored: bool = False) -> Iterator[Outcome]:
+        """``(article, extraction, error)`` for each article, in order: from the cache when it has it; with
+        ``stored``, what the cache had comes as its line, not read (:class:`~kgraph.types.StoredExtraction`).
 
         A cached extraction is read when its turn comes, so a rebuild holds one at a time, not the whole
         corpus's; an entry that turns out unreadable then is extracted on the spot, here.
@@ -90,7 +93,7 @@ class Engine:
         held = [self.cache is not None and self.cache.holds(a, key) for a, key in zip(articles, keys)]
         fresh = self._run([a for a, entry in zip(articles, held) if not entry])
         for done, (article, key, entry) in enumerate(zip(articles, keys, held), start=1):
-            hit = self.cache.get(article, key) if entry and self.cache else None
+            hit = (self.cache.stored if stored else self.cache.get)(article, key) if entry and self.cache else None
             if hit is not None:
                 outcome: Outcome = (article, hit, None)
             else:

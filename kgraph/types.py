@@ -189,6 +189,18 @@ class ArticleExtraction:
             self._line = (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
         return self._line
 
+    @staticmethod
+    def line_start(article: Article) -> bytes:
+        """How :meth:`json_line` begins for an extraction of ``article``: its article, up to the entities.
+
+        >>> a = Article(id="a", text="NATO met.", clean="NATO met.", clean_to_text=((0, 0),))
+        >>> ArticleExtraction(a, [], [], []).json_line().startswith(ArticleExtraction.line_start(a))
+        True
+        """
+        text = json.dumps(plain(article), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return ('{"article":' + text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+                + ',"entities":[').encode("utf-8")
+
     def to_json(self) -> dict:
         """Everything in the record as JSON-ready data, deterministic: :meth:`from_json` gives it back equal.
 
@@ -231,6 +243,20 @@ class ArticleExtraction:
                                            if r.get(k)}}) for r in data["relations"]]
         entities = [ArticleEntity(**{**e, "aliases": set(e["aliases"])}) for e in data["entities"]]
         return cls(article=Article(**article), entities=entities, mentions=mentions, relations=relations)
+
+
+@dataclass(frozen=True)
+class StoredExtraction:
+    """An extraction as its line of ``articles.jsonl``, not read: what a build keeps of an article the cache
+    had (:meth:`kgraph.cache.ExtractionCache.stored`), written on as it is and read when resolution and the
+    graph come to it. ``relations``: how many relation mentions the line holds."""
+
+    article: Article
+    line: bytes
+    relations: int
+
+    def json_line(self) -> bytes:
+        return self.line
 
 
 @dataclass(frozen=True, slots=True)  # the graph is built from one per relation mention

@@ -150,7 +150,7 @@ def test_each_article_s_cache_key_is_worked_out_once_per_build(seeds, tmp_path, 
     assert len(list((tmp_path / "cache").rglob("*.entry"))) == len(articles)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other article"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other article", "a changed value"])
 def test_a_damaged_entry_is_ignored_and_recomputed(seeds, tmp_path, parsed, damage):
     build([seeds], tmp_path / "first", workers=1, cache_dir=tmp_path / "cache")
     articles = list(read_articles([seeds]))
@@ -160,9 +160,15 @@ def test_a_damaged_entry_is_ignored_and_recomputed(seeds, tmp_path, parsed, dama
         victim.write_bytes(b"\x00\xffnot json")
     elif damage == "truncated":
         victim.write_bytes(victim.read_bytes()[:200])
-    else:  # another article's entry under this article's key
+    elif damage == "other article":  # another article's entry under this article's key
         victim.write_bytes(cache._path(cache.key(articles[1])).read_bytes())
+    else:  # still JSON, still this article's, one fact's confidence changed: only the digest tells
+        entry = victim.read_bytes()
+        at = entry.index(b'"confidence":0.') + len(b'"confidence":0.')
+        victim.write_bytes(entry[:at] + (b"1" if entry[at:at + 1] != b"1" else b"2") + entry[at + 1:])
+        json.loads(victim.read_bytes().partition(b"\n")[2])
     assert cache.get(articles[0]) is None
+    assert cache.stored(articles[0]) is None
     parsed.clear()
     build([seeds], tmp_path / "second", workers=1, cache_dir=tmp_path / "cache")
     assert parsed == [articles[0].id]
@@ -223,3 +229,45 @@ def test_a_hit_is_stored_with_the_path_of_the_file_it_was_read_from(tmp_path):
     hit = cache.get(moved)
     assert hit.article == moved and hit.entities == stored.entities
     assert json.loads(hit.json_line())["article"]["path"] == "new/a.txt"
+
+
+def test_a_warm_build_stores_the_cached_lines_without_reading_them(seeds, tmp_path, monkeypatch):
+    """What the cache had goes to the build's store as its line: no cached extraction is parsed (resolution and
+    the graph read the lines they need later, those of the last build's resolution not at all)."""
+    build([seeds], tmp_path / "cold", workers=1, cache_dir=tmp_path / "cache")
+    parsed_lines = []
+    from_line = ArticleExtraction.from_line.__func__
+
+    def counted(cls, line):
+        parsed_lines.append(line)
+        return from_line(cls, line)
+
+    monkeypatch.setattr(ArticleExtraction, "from_line", classmethod(counted))
+    build([seeds], tmp_path / "warm", workers=1, cache_dir=tmp_path / "cache")
+    assert parsed_lines == []
+    assert exported_files(tmp_path / "warm") == exported_files(tmp_path / "cold")
+    report = json.loads((tmp_path / "warm" / "build-report.json").read_text())
+    assert report["counts"]["relation_mentions"] == json.loads((tmp_path / "cold" / "build-report.json").read_text()
+                                                               )["counts"]["relation_mentions"] > 20
+
+
+def test_a_stored_hit_from_another_file_names_the_file_it_was_read_from(tmp_path):
+    from dataclasses import replace
+
+    from kgraph.ingest import make_article
+    from kgraph.types import ArticleEntity, RelationMention, Span
+
+    cache = ExtractionCache(tmp_path, pipeline="en_core_web_sm-3.8.0")
+    first = replace(make_article("a", "NATO met in Brussels."), path="old/a.txt")
+    relation = RelationMention(doc="a", relation="based_in", subject=Span("NATO", 0, 4, "ORG"),
+                               object=Span("Brussels", 12, 20, "PLACE"), sentence=(0, 21), confidence=0.9,
+                               extractor="static:place-in")
+    stored = ArticleExtraction(first, [ArticleEntity("NATO", "ORG", {"Nato"}, 1)], [], [relation])
+    cache.put(stored)
+    same = cache.stored(first)
+    assert same.line == stored.json_line() and same.relations == 1 and same.article == first
+    moved = replace(first, path="new/a.txt")
+    hit = cache.stored(moved)
+    assert hit.article == moved and hit.relations == 1
+    again = ArticleExtraction.from_line(hit.line)
+    assert again.article == moved and again.entities == stored.entities and again.relations == stored.relations
