@@ -343,7 +343,8 @@ def push(graph: Path, endpoint: str, user: str | None) -> None:
 @click.option("--graph-only", is_flag=True,
               help="Score only the relations that reach the graph: not those of a pronoun with no antecedent "
                    "in the text, nor a wire service's dateline (\"DAYTON, Ohio (AP)\": CoNLL04 marks AP based in "
-                   "Dayton), which the gold data annotates.")
+                   "Dayton), which the gold data annotates, nor the relation classifier's under the graph's bar "
+                   "(probability 0.75).")
 def eval_(gold: Path, fmt: str | None, fold: int | None, as_json: bool, model: str, limit: int | None,
           graph_only: bool) -> None:
     """Score extraction against GOLD (CoNLL04 or KnowledgeNet JSON Lines): precision, recall and F1 per

@@ -34,6 +34,7 @@ from spacy.language import Language
 from .errors import EvalError
 from .extract import extract_articles
 from .extract.classifier import SIGNATURES
+from .graph import reaches_graph
 from .ingest import make_article
 from .types import ArticleExtraction, RelationMention
 
@@ -296,10 +297,11 @@ def knowledgenet_facts(relations: Iterable[RelationMention], properties: Iterabl
 
 def predict(texts: Sequence[GoldText], nlp: Language, *, graph_only: bool = False) -> Iterator[list[RelationMention]]:
     """Run the whole ``kgraph extract`` path over the gold texts; yields each text's relations, in order: as
-    the gold data annotates them, or with ``graph_only`` those that reach the graph
-    (:func:`kgraph.extract.extract_doc`)."""
+    the gold data annotates them, or with ``graph_only`` those that reach the graph: not a pronoun's with no
+    antecedent nor a dateline agency's (:func:`kgraph.extract.extract_doc`), nor the classifier's under the
+    graph's bar (:func:`kgraph.graph.reaches_graph`)."""
     for extraction in _extractions(texts, nlp, graph_only=graph_only):
-        yield extraction.relations
+        yield [r for r in extraction.relations if reaches_graph(r)] if graph_only else extraction.relations
 
 
 def _extractions(texts: Sequence[GoldText], nlp: Language, *, graph_only: bool = False) -> Iterator[ArticleExtraction]:

@@ -42,6 +42,12 @@ def fact_identity(relation: RelationMention, subject: str, obj: str | None) -> t
     return (relation.relation, subject, obj)
 
 
+def reaches_graph(relation: RelationMention, min_model_confidence: float = MODEL_MIN_CONFIDENCE) -> bool:
+    """Whether a relation mention enters the graph: a pattern's always, the statistical classifier's at
+    ``min_model_confidence`` or above (``kgraph extract`` and ``kgraph eval`` see them all)."""
+    return relation.extractor.split("+")[0] != MODEL_EXTRACTOR or relation.confidence >= min_model_confidence
+
+
 def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEFAULT_BASE,
                 resolution: Resolution | None = None, overrides: Overrides | None = None,
                 min_model_confidence: float = MODEL_MIN_CONFIDENCE) -> nx.MultiDiGraph:
@@ -73,7 +79,7 @@ def build_graph(extractions: Iterable[ArticleExtraction], *, base: str = ids.DEF
         article = extraction.article
         graph.graph["articles"][article.id] = article.metadata
         for relation in extraction.relations:
-            if relation.extractor.split("+")[0] == MODEL_EXTRACTOR and relation.confidence < min_model_confidence:
+            if not reaches_graph(relation, min_model_confidence):
                 continue
             subject = resolution.members[(article.id, relation.subject_entity)]
             obj = resolution.members[(article.id, relation.object_entity)] if relation.object_entity >= 0 else None

@@ -83,9 +83,9 @@ def test_ceo_roles_score_as_ceo_with_the_organization_first():
 
 def test_format_is_sniffed_and_bad_files_say_what_to_do(tmp_path, nlp):
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"id": "x", "text": "Jane Doe lives in Paris .",
+    gold.write_text(json.dumps({"id": "x", "text": "Jane Doe, who lives in Paris, spoke.",  # classifier .78
                                 "entities": [{"start": 0, "end": 8, "type": "Peop", "text": "Jane Doe"},
-                                             {"start": 18, "end": 23, "type": "Loc", "text": "Paris"}],
+                                             {"start": 23, "end": 28, "type": "Loc", "text": "Paris"}],
                                 "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}) + "\n")
     report = evaluate(gold, nlp=nlp)
     assert report.format == "conll04" and report.documents == 1
@@ -117,6 +117,29 @@ def test_graph_only_scores_what_reaches_the_graph_without_a_datelines_agency(tmp
     assert not annotated.to_json()["graph_only"]
 
 
+def test_graph_only_scores_no_classifier_relation_under_the_graphs_bar(tmp_path, nlp):
+    """The classifier finds Mrs. Cicippio living in Beirut at probability 0.43, over its own threshold and under
+    the graph's (kgraph.graph.MODEL_MIN_CONFIDENCE): ``kgraph eval`` scores it, ``--graph-only`` does not, as the
+    graph does not state it."""
+    from kgraph.extract import extract_article
+    from kgraph.graph import MODEL_MIN_CONFIDENCE, build_graph
+    from kgraph.ingest import make_article
+
+    text = "Mrs. Cicippio, who works at the American Embassy in east Beirut, spoke."
+    found = [r for r in extract_article(make_article("x", text), nlp).relations if r.relation == "lives_in"]
+    assert [(r.extractor, r.subject.text, r.object.text) for r in found] == [("classifier", "Mrs. Cicippio", "Beirut")]
+    assert found[0].confidence < MODEL_MIN_CONFIDENCE
+    entities = [{"start": 0, "end": 13, "type": "Peop", "text": "Mrs. Cicippio"},
+                {"start": 57, "end": 63, "type": "Loc", "text": "Beirut"}]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "x", "text": text, "entities": entities,
+                                "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}) + "\n")
+    assert counts(evaluate(gold, nlp=nlp).scores["relaxed"], "Live_In") == (1, 0, 0)
+    assert counts(evaluate(gold, nlp=nlp, graph_only=True).scores["relaxed"], "Live_In") == (0, 0, 1)
+    graph = build_graph([extract_article(make_article("x", text), nlp)])
+    assert not [d for _, _, d in graph.edges(data=True) if d["relation"] == "lives_in"]
+
+
 @pytest.mark.skipif(not CONLL04_DEV.exists(), reason="the shared CoNLL04 data is not on this machine")
 def test_a_small_real_run_prints_every_type_and_group(nlp):
     report = evaluate(CONLL04_DEV, nlp=nlp, limit=20)
@@ -146,6 +169,19 @@ def test_conll04_dev_scores_stay_above_their_floors(nlp):
     report = evaluate(CONLL04_DEV, nlp=nlp)
     for (match, row), floor in CONLL04_DEV_FLOORS.items():
         assert report.scores[match][row].f1 >= floor, format_report(report)
+
+
+# What the graph gets (--graph-only): the classifier's relations at its bar, 0.75, precision first
+CONLL04_DEV_GRAPH_FLOORS = {("relaxed", "micro"): 0.61, ("relaxed", "mission"): 0.54}
+CONLL04_DEV_GRAPH_PRECISION_FLOOR = 0.80  # relaxed micro
+
+
+@pytest.mark.skipif(not CONLL04_DEV.exists(), reason="the shared CoNLL04 data is not on this machine")
+def test_the_graphs_conll04_dev_scores_stay_above_their_floors(nlp):
+    report = evaluate(CONLL04_DEV, nlp=nlp, graph_only=True)
+    for (match, row), floor in CONLL04_DEV_GRAPH_FLOORS.items():
+        assert report.scores[match][row].f1 >= floor, format_report(report)
+    assert report.scores["relaxed"]["micro"].precision >= CONLL04_DEV_GRAPH_PRECISION_FLOOR, format_report(report)
 
 
 @pytest.mark.skipif(not KNOWLEDGENET.exists(), reason="the shared KnowledgeNet data is not on this machine")
@@ -186,9 +222,9 @@ def test_kgraph_eval_graph_only_prints_json_that_says_so(tmp_path):
     from kgraph.cli import main
 
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(json.dumps({"id": "x", "text": "Jane Doe lives in Paris .",
+    gold.write_text(json.dumps({"id": "x", "text": "Jane Doe, who lives in Paris, spoke.",  # classifier .78
                                 "entities": [{"start": 0, "end": 8, "type": "Peop", "text": "Jane Doe"},
-                                             {"start": 18, "end": 23, "type": "Loc", "text": "Paris"}],
+                                             {"start": 23, "end": 28, "type": "Loc", "text": "Paris"}],
                                 "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}) + "\n")
     result = CliRunner().invoke(main, ["eval", str(gold), "--graph-only", "--json"])
     assert result.exit_code == 0, result.output
