@@ -236,3 +236,19 @@ def test_an_action_at_a_company_s_site_is_at_the_site_s_place(nlp):
     airbus = extract_article(make_article("b", text), nlp)
     assert ("Airbus SE", "Leiden") in {(airbus.entities[r.subject_entity].name, r.object.text)
                                        for r in airbus.relations if r.relation == "based_in"}
+
+
+def test_someone_who_lives_in_a_place_lives_there_in_the_graph(nlp):
+    """CoNLL04 train marks 1 of the 5 "lives in" it says, so the classifier gave "Jane Doe lives in Paris." 0.48,
+    under the graph's bar: the pattern's relation stands (SURE_PATTERNS), at the pattern's confidence."""
+    from kgraph.graph import build_graph, reaches_graph
+
+    for text, person, place in (("Jane Doe lives in Paris.", "Jane Doe", "Paris"),
+                                ("Copland, who was born in Brooklyn, lives in upstate New York.", "Copland", "New York")):
+        result = extract_article(make_article("a", text), nlp)
+        lives = [r for r in result.relations
+                 if r.relation == "lives_in" and (r.subject.text, r.object.text) == (person, place)]
+        assert [r.extractor for r in lives] == ["static:lives-in"] and reaches_graph(lives[0]), text
+    graph = build_graph([extract_article(make_article("a", "Jane Doe lives in Paris."), nlp)])
+    assert [(graph.nodes[u]["name"], graph.nodes[v]["name"]) for u, v, d in graph.edges(data=True)
+            if d["relation"] == "lives_in"] == [("Jane Doe", "Paris")]
