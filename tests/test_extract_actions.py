@@ -16,6 +16,13 @@ def test_the_us_sends_troops_to_iraq(nlp):
     assert actions("The US will send more troops to Iraq.", nlp) == {("US", "United States", "Iraq", "send troop to")}
 
 
+def test_the_us_sends_warships_to_the_red_sea(nlp):
+    """The parser reads this "to" as a dative ("send it to her"), not a preposition: still the place it goes to."""
+    assert actions("The US will send more warships to the Red Sea.", nlp) == {
+        ("US", "United States", "Red Sea", "send warship to")}
+    assert {(actor, place) for actor, _, place, _ in actions("Egypt will send aid to Gaza.", nlp)} == {("Egypt", "Gaza")}
+
+
 def test_an_action_stated_with_a_pronoun_is_its_antecedents(nlp):
     """"as it shifts production to India": the evidence is the pronoun, the fact is Siemens's."""
     assert actions("Siemens to cut 3,000 jobs as it shifts production to India", nlp) == {

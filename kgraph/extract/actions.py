@@ -86,7 +86,8 @@ def _places(ctx: DocContext, verb: Token) -> list[tuple[Token, int]]:
     found = []
     for holder in holders:
         for prep in holder.children:
-            if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPOSITIONS:
+            # "send more warships to the Red Sea": the parser may call that "to" a dative, as in "send it to her"
+            if prep.dep_ not in ("prep", "dative") or prep.lower_ not in PLACE_PREPOSITIONS:
                 continue
             for obj in prep.children:
                 if obj.dep_ != "pobj":
