@@ -252,3 +252,12 @@ def test_someone_who_lives_in_a_place_lives_there_in_the_graph(nlp):
     graph = build_graph([extract_article(make_article("a", "Jane Doe lives in Paris."), nlp)])
     assert [(graph.nodes[u]["name"], graph.nodes[v]["name"]) for u, v, d in graph.edges(data=True)
             if d["relation"] == "lives_in"] == [("Jane Doe", "Paris")]
+
+
+def test_where_someone_says_something_is_not_where_they_live(nlp):
+    """"Lloyd Austin said in Bahrain": the classifier had him living there (0.84)."""
+    text = "The United States will send more warships to the Red Sea, Defense Secretary Lloyd Austin said in Bahrain."
+    result = extract_article(make_article("a", text), nlp)
+    assert not [r for r in result.relations if r.relation == "lives_in" and r.object.text == "Bahrain"]
+    assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "action"] == [
+        ("United States", "Red Sea")]

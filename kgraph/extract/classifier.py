@@ -25,7 +25,8 @@ from ..names import demonym_countries
 from ..types import RelationMention
 from .context import DocContext
 from .coref import NOMINALS
-from .lexicon import HONORIFICS, QUALIFYING_ROLE_WORDS, ROLE_MODIFIERS, TITLE_QUALIFIERS, is_role_word
+from .lexicon import (HONORIFICS, QUALIFYING_ROLE_WORDS, REPORTING_VERBS, ROLE_MODIFIERS, TITLE_QUALIFIERS,
+                      is_role_word)
 
 __all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classified_relations", "classify_pairs",
            "pair_features", "pair_vector", "pattern_hits"]
@@ -478,6 +479,18 @@ def _backs(ctx: DocContext, place: int) -> bool:
     return end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in BACKING
 
 
+def _said_there(ctx: DocContext, subject: int, place: int) -> bool:
+    """"Defense Secretary Lloyd Austin said in Bahrain": where someone says something is not where they live, nor
+    where an organization is based (the classifier had Austin living in Bahrain, 0.84). The place hangs by a
+    preposition on the reporting verb whose subject the person or organization is. (A place inside what is said,
+    "Deng Nan said: China has entered a stage", is another matter: CoNLL04 marks the speaker living there.)"""
+    root = ctx.span(subject).root
+    if root.dep_ not in ("nsubj", "nsubjpass") or root.head.lemma_.lower() not in REPORTING_VERBS:
+        return False
+    preposition = ctx.span(place).root.head
+    return preposition.dep_ == "prep" and preposition.head == root.head
+
+
 SCORED = set(LABELS) - {"none"}
 # A role the patterns found with no organization ("chief executive Satya Nadella said") gives way to the
 # classifier's pair with an organization only where that pair reaches the graph: at the graph's bar for the
@@ -538,6 +551,8 @@ def classified_relations(ctx: DocContext, rule_relations: list[RelationMention],
         if label == "lives_in" and _in_a_longer_name(ctx, o):
             continue
         if label == "based_in" and (_owns_a_unit(ctx, s) or _backs(ctx, o)):
+            continue
+        if label in ("lives_in", "based_in") and _said_there(ctx, s, o):
             continue
         pair = (entity(s), entity(o), label)
         decided[pair] = max(probability, decided.get(pair, 0.0))
