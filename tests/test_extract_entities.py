@@ -74,6 +74,14 @@ def test_a_stock_ticker_or_the_initials_of_an_organization_join_its_name(nlp):
     assert entity_of(result, "FFG") == "Fairmount Food Group"
 
 
+def test_a_un_agency_s_initials_leave_out_the_united_nations(nlp):
+    """"WFP" is the World Food Programme's, written "the United Nations World Food Programme" in full."""
+    text = ("The United Nations World Food Programme warned on Monday that famine was imminent. Cindy McCain, the "
+            "WFP's executive director, said the agency needed access.")
+    result = extract_article(make_article("a", text), nlp)
+    assert entity_of(result, "WFP") == "United Nations World Food Programme"
+
+
 def test_an_organization_short_name_joins_the_only_longer_name_it_begins(nlp):
     text = ("MedStar Health is a not-for-profit health system. The Georgetown campus of MedStar hosts a school, "
             "and Lille University and the Lille University Business Management School are in France.")

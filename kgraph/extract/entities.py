@@ -959,11 +959,18 @@ def _join_acronyms(mentions: list[EntityMention], text: str, groups: _UnionFind,
     for i, mention in enumerate(mentions):
         if mention.label == "ORG" and " " in mention.name:
             initials[_initials(mention.name)].add(i)
+            # "the United Nations World Food Programme ... WFP": an agency's initials leave out its parent's name
+            parent = UN_PARENT.match(name_key(mention.name))
+            if parent and " " in name_key(mention.name)[parent.end():].strip():
+                initials[_initials(name_key(mention.name)[parent.end():])].add(i)
     for i, mention in enumerate(mentions):
         if mention.label in LABEL_TYPES and is_acronym(mention.name) and not country(mention.name):
             owners = {groups.find(j) for j in initials.get(name_key(mention.name).replace(" ", ""), ())}
             if len(owners) == 1:
                 groups.union(owners.pop(), i)
+
+
+UN_PARENT = re.compile(r"^(?:the )?(?:united nations|un) ")
 
 
 def _initials(name: str) -> str:
