@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
 import os
 import re
@@ -38,7 +37,7 @@ from .resolve import Overrides, Prepared, PreparedArticles, resolve
 from .ingest import DEFAULT_MAX_BYTES, Skipped, split_article
 from .lock import exclusive
 from .nlp import DEFAULT_MODEL
-from .types import Article, ArticleExtraction, StoredExtraction
+from .types import Article, ArticleExtraction, StoredExtraction, line_digest
 
 __all__ = ["BuildResult", "Outcome", "StoredExtractions", "build", "remove", "extract_mentions", "load_extractions",
            "STORE", "REPORT"]
@@ -369,7 +368,7 @@ class StoredExtractions:
         offset = self.spill.seek(0, os.SEEK_END)
         self.spill.write(line)
         relations = extraction.relations if isinstance(extraction, StoredExtraction) else len(extraction.relations)
-        self.where[extraction.article.id] = (self.spill, offset, len(line), relations, _digest(line))
+        self.where[extraction.article.id] = (self.spill, offset, len(line), relations, line_digest(line))
 
     def add_file(self, path: Path) -> None:
         """Keep the extractions of an ``articles.jsonl`` (a build's store); none when there is no such file."""
@@ -387,7 +386,7 @@ class StoredExtractions:
                 if line.strip():
                     record = json.loads(line)
                     self.where[record["article"]["id"]] = (file, offset, len(line), len(record["relations"]),
-                                                           _digest(line))
+                                                           line_digest(line))
                 offset += len(line)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ExportError(f"{path} cannot be read ({type(exc).__name__}: {exc}); rebuild {out} from all its "
@@ -454,10 +453,6 @@ class StoredExtractions:
 
 
 STORED_LISTS = ("entities", "mentions", "relations")  # the lists of a stored line, in the order it holds them
-
-
-def _digest(line: bytes) -> str:
-    return hashlib.blake2b(line, digest_size=16).hexdigest()
 
 
 def _record_without(line: bytes, without: tuple[str, ...]) -> dict:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import __version__
 from .export.atomic import atomic_write
-from .types import Article, ArticleExtraction, StoredExtraction, plain
+from .types import Article, ArticleExtraction, StoredExtraction, line_digest, plain
 
 __all__ = ["ExtractionCache", "default_cache_dir", "extraction_fingerprint", "source_fingerprint"]
 
@@ -120,7 +120,7 @@ class ExtractionCache:
         try:
             header, _, line = self._path(key).read_bytes().partition(b"\n")
             stored_key, relations, digest = header.split(b" ")
-            if stored_key != key.encode() or digest != _digest(line).encode():
+            if stored_key != key.encode() or digest != line_digest(line).encode():
                 return None
             return int(relations), line
         except (OSError, ValueError):
@@ -147,16 +147,12 @@ class ExtractionCache:
         """
         key = key or self.key(extraction.article)
         line = extraction.json_line()
-        header = f"{key} {len(extraction.relations)} {_digest(line)}\n".encode()
+        header = f"{key} {len(extraction.relations)} {line_digest(line)}\n".encode()
         try:
             # Not fsynced: an entry lost in a power cut is computed again; a reader never sees half of one.
             atomic_write(self._path(key), header + line, durable=False)
         except OSError:
             pass
-
-
-def _digest(line: bytes) -> str:
-    return hashlib.blake2b(line, digest_size=16).hexdigest()
 
 
 def _content(article: Article) -> dict:

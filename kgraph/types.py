@@ -6,6 +6,7 @@ its :class:`Evidence` all the way to the exports.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from typing import Literal
@@ -243,6 +244,12 @@ class ArticleExtraction:
                                            if r.get(k)}}) for r in data["relations"]]
         entities = [ArticleEntity(**{**e, "aliases": set(e["aliases"])}) for e in data["entities"]]
         return cls(article=Article(**article), entities=entities, mentions=mentions, relations=relations)
+
+
+def line_digest(line: bytes) -> str:
+    """A digest of a line of ``articles.jsonl`` (equal digests, equal lines): what the build's store and the
+    extraction cache check a line by."""
+    return hashlib.blake2b(line, digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
