@@ -122,12 +122,13 @@ def build(paths: Iterable[str | Path], out: str | Path, *, model: str = DEFAULT_
                                    executor=executor, scheduler=scheduler, cache_dir=cache_dir, keep=keep,
                                    sink=stored.add)
             keep(collect=True)
-            return _write(stored, out, base=base, outcomes=outcomes, overrides=overrides)
+            return _write(stored, out, base=base, outcomes=outcomes, overrides=overrides, workers=workers)
 
 
 def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAULT_BASE,
-           overrides=None) -> BuildResult:
+           overrides=None, workers: int = 1) -> BuildResult:
     """Take articles out of the build in ``out``: their facts and provenance go, everything else stays.
+    With more than one of ``workers``, some exports are written by a second process (:func:`export_all`).
 
     Raises :class:`~kgraph.errors.ExportError` (and changes nothing) when an id is not in the build.
     """
@@ -145,7 +146,8 @@ def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAU
                                   f"are listed under \"articles\" in {out / REPORT}.")
             for article_id in article_ids:
                 stored.remove(article_id)
-            return _write(stored, out, base=base, outcomes=[], removed=article_ids, overrides=overrides)
+            return _write(stored, out, base=base, outcomes=[], removed=article_ids, overrides=overrides,
+                          workers=workers)
 
 
 def extract_mentions(paths: Iterable[str | Path], *, model: str = DEFAULT_MODEL, workers: int = 1,
@@ -489,7 +491,7 @@ def _record_without(line: bytes, without: tuple[str, ...]) -> dict:
 
 
 def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: list[Outcome],
-           removed: Sequence[str] = (), overrides=None) -> BuildResult:
+           removed: Sequence[str] = (), overrides=None, workers: int = 1) -> BuildResult:
     # the resolution (its ledger is as long as the graph) goes once the graph is built
     with PreparedArticles(out, overrides or Overrides(), extractions.digests()) as prepared:
         resolution = resolve(extractions.for_resolution(prepared), overrides=overrides, prepared=prepared)
@@ -497,7 +499,7 @@ def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: li
     del resolution
     result = BuildResult(graph=graph, articles=len(extractions), relations=extractions.relations,
                          outcomes=outcomes, removed=sorted(removed))
-    result.files.extend(export_all(graph, out, EXPORTERS))
+    result.files.extend(export_all(graph, out, EXPORTERS, fork=workers > 1))
     result.files.append(atomic_write(out / REPORT, json.dumps(_report(result), ensure_ascii=False, indent=1,
                                                                sort_keys=True) + "\n"))
     # Last: once the stored extractions are new, every file is; until then the same command can run again.

@@ -23,7 +23,8 @@ def _engine_options(f):
     """Where the parse and extraction run, and the cache that spares a rebuild from redoing them."""
     options = [
         click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
-                     help="Processes that parse and extract (default: one per core)."),
+                     help="Processes that parse and extract, and that write the exports (default: one per "
+                          "core)."),
         click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
                      help="local: this machine; dask: a Dask cluster (with --scheduler)."),
         click.option("--scheduler", metavar="ADDRESS", default=None,
@@ -169,8 +170,10 @@ def build(articles: tuple[Path, ...], out: Path, model: str, base_iri: str, max_
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"),
               show_default=True, help="The exports folder of an earlier build.")
 @click.option("--base-iri", default=ids.DEFAULT_BASE, show_default=True, help="Base of the IRIs, as in the build.")
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+              help="Processes that write the exports (default: one per core).")
 @_override_options
-def remove(article_ids: tuple[str, ...], out: Path, base_iri: str, aliases: Path | None = None,
+def remove(article_ids: tuple[str, ...], out: Path, base_iri: str, workers: int, aliases: Path | None = None,
            keep_apart: Path | None = None) -> None:
     """Take articles out of the graph in --out: their facts and provenance go, all else stays.
 
@@ -182,7 +185,7 @@ def remove(article_ids: tuple[str, ...], out: Path, base_iri: str, aliases: Path
     from .resolve import load_overrides
 
     try:
-        result = run_remove(article_ids, out, base=base_iri,
+        result = run_remove(article_ids, out, base=base_iri, workers=workers,
                             overrides=load_overrides(aliases=aliases, keep_apart=keep_apart))
     except KGraphError as exc:
         _fail(exc)

@@ -174,7 +174,7 @@ def test_graph_files_html_and_ledger_are_written_by_another_process_while_rdf_is
     exporters = (_pid_writer("write_rdf_lines", "rdf"), _pid_writer("_graph_files", "json"),
                  _pid_writer("_html", "html"), _pid_writer("write_ledger", "ledger"))
     seconds: dict[str, float] = {}
-    files = export_all(None, tmp_path, exporters, seconds=seconds)
+    files = export_all(None, tmp_path, exporters, fork=True, seconds=seconds)
     assert files == [tmp_path / name for name in ("rdf", "json", "html", "ledger")]
     pids = {name: int((tmp_path / name).read_text()) for name in ("rdf", "json", "html", "ledger")}
     assert pids["rdf"] == os.getpid()
@@ -183,13 +183,11 @@ def test_graph_files_html_and_ledger_are_written_by_another_process_while_rdf_is
 
 
 @needs_fork
-def test_forked_exports_are_the_files_a_build_in_one_process_writes(seeds_build, tmp_path, monkeypatch):
-    import kgraph.export
+def test_forked_exports_are_the_files_a_build_in_one_process_writes(seeds_build, tmp_path):
     from kgraph.export import EXPORTERS, export_all
 
     graph = seeds_build[0].graph
-    export_all(graph, tmp_path / "forked", EXPORTERS)
-    monkeypatch.setattr(kgraph.export, "can_fork", lambda: False)
+    export_all(graph, tmp_path / "forked", EXPORTERS, fork=True)
     export_all(graph, tmp_path / "here", EXPORTERS)
     for name in ("graph.ttl", "graph.nt", "graph.nq", "graph.jsonld", "graph.trig", "graph.json", "graph.graphml",
                  "graph.html", "merges.csv"):
@@ -205,7 +203,7 @@ def test_an_error_in_the_forked_exports_is_raised_here_after_the_rest_are_writte
         raise ExportError("graph.html: the disk is full")
 
     with pytest.raises(ExportError, match="the disk is full"):
-        export_all(None, tmp_path, (_pid_writer("write_rdf_lines", "rdf"), _html))
+        export_all(None, tmp_path, (_pid_writer("write_rdf_lines", "rdf"), _html), fork=True)
     assert (tmp_path / "rdf").exists()
 
 
@@ -226,7 +224,7 @@ def test_an_error_here_waits_for_the_forked_exports_to_end(tmp_path):
         raise ExportError("graph.nt: the disk is full")
 
     with pytest.raises(ExportError, match="graph.nt: the disk is full"):
-        export_all(None, tmp_path, (write_rdf_lines, write_ledger))
+        export_all(None, tmp_path, (write_rdf_lines, write_ledger), fork=True)
     assert (tmp_path / "merges.csv").read_text() == "done"
 
 
@@ -243,7 +241,7 @@ def test_a_forked_exporter_error_that_cannot_be_sent_back_arrives_as_its_text(tm
         raise Unpicklable("the ledger broke")
 
     with pytest.raises(ExportError, match="the ledger broke"):
-        export_all(None, tmp_path, (write_ledger,))
+        export_all(None, tmp_path, (write_ledger,), fork=True)
 
 
 @needs_fork
@@ -257,7 +255,32 @@ def test_a_forked_exporter_that_dies_fails_the_export(tmp_path):
         os._exit(9)
 
     with pytest.raises(ExportError, match="ended without a report .exit status 9"):
-        export_all(None, tmp_path, (_html,))
+        export_all(None, tmp_path, (_html,), fork=True)
+
+
+def test_one_worker_is_one_process_and_more_fork_the_exports(seeds_build, tmp_path, monkeypatch):
+    """``--workers 1`` writes every export in the build's own process; with more, graph.json, GraphML, the HTML
+    and the ledger are written by a second one (here through ``kgraph remove``, which starts no worker pool)."""
+    import shutil
+
+    import kgraph.export
+    from kgraph import build
+    from kgraph.build import remove
+
+    forks = []
+    real = kgraph.export._Forked
+
+    def counted(exporters, graph, folder):
+        forks.append(sorted(e.__name__ for e in exporters))
+        return real(exporters, graph, folder)
+
+    monkeypatch.setattr(kgraph.export, "_Forked", counted)
+    build([REPO / "seeds"], tmp_path / "one", workers=1)
+    assert forks == []
+    out = shutil.copytree(seeds_build[1], tmp_path / "more")
+    article = sorted(seeds_build[0].graph.graph["articles"])[0]
+    remove([article], out, workers=2)
+    assert forks == [["_graph_files", "_html", "write_ledger"]]
 
 
 def test_no_fork_beside_another_thread(tmp_path):
@@ -272,7 +295,7 @@ def test_no_fork_beside_another_thread(tmp_path):
     other.start()
     try:
         assert not can_fork()
-        export_all(None, tmp_path, (_pid_writer("_html", "html"),))
+        export_all(None, tmp_path, (_pid_writer("_html", "html"),), fork=True)
         assert int((tmp_path / "html").read_text()) == os.getpid()
     finally:
         stop.set()

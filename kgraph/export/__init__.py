@@ -44,19 +44,20 @@ EXPORTERS: tuple[Exporter, ...] = (
 IN_BACKGROUND = frozenset({"write_query_store"})
 # Run in a process of their own, forked from the build's once the graph is made, while this one writes the RDF
 # files: they read the graph only, no file another exporter writes, and they are Python, which one process runs
-# on one core at a time. Where a fork is not safe (not Linux, or other threads running, whose locks the child
-# would inherit held), they run here after the others, as before.
+# on one core at a time. Only for a build given more than one worker (--workers 1 is one process throughout), and
+# where a fork is safe (Linux, no other thread running, whose locks the child would inherit held); else they run
+# here after the others.
 IN_CHILD = frozenset({"_graph_files", "_html", "write_ledger"})
 
 
 def export_all(graph: nx.MultiDiGraph, folder: Path, exporters: tuple[Exporter, ...] = EXPORTERS, *,
-               seconds: dict[str, float] | None = None) -> list[Path]:
-    """Run every exporter on ``graph``: those named in :data:`IN_CHILD` in a forked process, where one can be
-    forked safely (:func:`can_fork`), those named in :data:`IN_BACKGROUND` on a thread of their own, the rest
-    in order; the files written, in the order of ``exporters``. An exporter's error is raised once every
+               fork: bool = False, seconds: dict[str, float] | None = None) -> list[Path]:
+    """Run every exporter on ``graph``: with ``fork``, those named in :data:`IN_CHILD` in a forked process, where
+    one can be forked safely (:func:`can_fork`), those named in :data:`IN_BACKGROUND` on a thread of their own,
+    the rest in order; the files written, in the order of ``exporters``. An exporter's error is raised once every
     exporter running has ended, so none is left writing. ``seconds``, when given, gets the time each exporter
     took in the forked process, by name (a caller timing exporters sees the others run)."""
-    forked = [e for e in exporters if _name(e) in IN_CHILD] if can_fork() else []
+    forked = [e for e in exporters if _name(e) in IN_CHILD] if fork and can_fork() else []
     child = _Forked(forked, graph, folder) if forked else None  # before the store's thread starts
     results: dict[int, list[Path] | Future] = {}
     try:
