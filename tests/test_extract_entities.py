@@ -74,6 +74,23 @@ def test_a_stock_ticker_or_the_initials_of_an_organization_join_its_name(nlp):
     assert entity_of(result, "FFG") == "Fairmount Food Group"
 
 
+def test_a_name_the_recognizer_missed_before_a_company_title_is_an_organization(nlp):
+    """"Splunk's chief executive", "Ford chief executive Jim Farley": the recognizer found neither company, and the
+    classifier gave Steele's job to Cisco."""
+    found = {}
+    for text in ("Gary Steele, Splunk's chief executive, will join Cisco's executive leadership team.",
+                 "Ford chief executive Jim Farley said the union's demands would force the company to cut investment.",
+                 "Vincent Clerc, Maersk's chief executive, said the group would send vessels around Africa."):
+        result = extract_article(make_article("a", text), nlp)
+        found.update({result.entities[r.subject_entity].name: (result.entities[r.object_entity].name,
+                                                                result.entities[r.object_entity].type)
+                      for r in result.relations if r.relation == "works_for" and r.object is not None})
+    assert found == {"Gary Steele": ("Splunk", "ORG"), "Jim Farley": ("Ford", "ORG"), "Vincent Clerc": ("Maersk", "ORG")}
+    # not a sentence's first word before a title with no name after it, nor a possessive pronoun
+    result = extract_article(make_article("b", "Its chief executive said the company would grow."), nlp)
+    assert [e.name for e in result.entities] == []
+
+
 def test_a_un_agency_s_initials_leave_out_the_united_nations(nlp):
     """"WFP" is the World Food Programme's, written "the United Nations World Food Programme" in full."""
     text = ("The United Nations World Food Programme warned on Monday that famine was imminent. Cindy McCain, the "

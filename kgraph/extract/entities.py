@@ -338,6 +338,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
+    tag_company_title_owners(doc)
     retag_named_numbers(doc)
     retag_speaking_surnames(doc)
     ents = doc.ents  # read once: each reading makes every entity's Span anew
@@ -444,6 +445,41 @@ def add_repeated_names(doc: Doc) -> None:
             found.append(SpacySpan(doc, i, i + size, label=label))
     if found:
         doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
+
+
+def tag_company_title_owners(doc: Doc) -> None:
+    """A capitalized name the recognizer missed, right before a title only a company gives (:data:`COMPANY_TITLES`),
+    is an organization: "Gary Steele, Splunk's chief executive, will join Cisco" (the classifier then gave Steele's
+    job to Cisco), "Ford chief executive Jim Farley" (with a person's name after the title, as
+    :func:`_before_a_company_title` asks of a name the recognizer found)."""
+    ents = doc.ents
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    persons = {ent.start for ent in ents if ent.label_ == "PERSON"}
+    found = []
+    for i in range(1, len(doc)):
+        title = next((t for t in COMPANY_TITLES if tuple(w.lower_ for w in doc[i:i + len(t)]) == t), None)
+        if title is None:
+            continue
+        possessive = doc[i - 1].tag_ == "POS"
+        end = i - 1 if possessive else i
+        if not possessive:  # "Ford chief executive Jim Farley": a person named right after the title
+            after = i + len(title) + (1 if len(title) == 2 and i + 2 < len(doc) and doc[i + 2].lower_ == "officer" else 0)
+            if after not in persons:
+                continue
+        start = end
+        while start > 0 and start - 1 not in taken and _capitalized_name_word(doc[start - 1]):
+            start -= 1
+        if start < end:
+            found.append(SpacySpan(doc, start, end, label="ORG"))
+            taken.update(range(start, end))
+    if found:
+        doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
+
+
+def _capitalized_name_word(token) -> bool:
+    """A capitalized word the tagger calls a proper noun, or a common noun in mid-sentence ("Splunk's")."""
+    return (token.is_alpha and token.text[:1].isupper()
+            and (token.pos_ == "PROPN" or token.pos_ == "NOUN" and not token.is_sent_start))
 
 
 def retag_named_numbers(doc: Doc) -> None:
