@@ -187,6 +187,9 @@ def _too_big(size: int, max_bytes: int) -> str:
     return f"{size:,} bytes, over the size cap of {max_bytes:,}; not read (raise --max-bytes to read it)"
 
 
+CONTROL_BYTES = bytes(byte for byte in range(32) if byte < 9 or 13 < byte)  # NUL ... BS, SO ... US: not in text
+
+
 def sniff_binary(raw: bytes) -> str | None:
     """What a file is when it is not text, from its first bytes; None for text.
 
@@ -204,7 +207,7 @@ def sniff_binary(raw: bytes) -> str | None:
     if _is_tar_header(raw[:512]):
         return "a tar archive"
     sample = raw[:SNIFF_BYTES]
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))  # counted in C, not a byte at a time
     if controls > BINARY_SHARE * len(sample):
         return "NUL and control bytes"
     return None
