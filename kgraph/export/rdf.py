@@ -65,7 +65,12 @@ def _ref(iri: str) -> str:
 
 
 def _text(value: str) -> str:
-    return str(ox.Literal(replace_unsafe(value)))
+    """A string literal as N-Triples writes it, U+2028 and U+2029 escaped (``_LINE_BREAKS``): once per literal,
+    not over every line written."""
+    literal = str(ox.Literal(replace_unsafe(value)))
+    if "\u2028" in literal or "\u2029" in literal:
+        literal = literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return literal
 
 
 @functools.lru_cache(maxsize=4096)
@@ -342,17 +347,17 @@ def _escaped(data: bytes) -> bytes:
 
 
 def _write_lines(groups: Iterator[tuple[str | None, list[tuple]]], output: BinaryIO) -> None:
-    """Write ``(graph IRI or None, triples)`` runs as N-Triples or N-Quads lines, a few thousand at a time,
-    with U+2028/U+2029 escaped (``_LINE_BREAKS``). A run's lines are made in one comprehension: a generator
-    per line and a tuple per quad cost as much as the formatting."""
+    """Write ``(graph IRI or None, triples)`` runs as N-Triples or N-Quads lines, a few thousand at a time. A
+    run's lines are made in one comprehension: a generator per line and a tuple per quad cost as much as the
+    formatting. U+2028/U+2029 are escaped already: they can only be in a literal (:func:`_text`); IRIs are minted."""
     chunk: list[str] = []
     for graph_name, triples in groups:
         end = f" <{graph_name}> .\n" if graph_name else " .\n"
         chunk += [f"<{s}> <{p}> {o}{end}" for s, p, o in triples]
         if len(chunk) >= _LINES_AT_ONCE:
-            output.write(_escaped("".join(chunk).encode("utf-8")))
+            output.write("".join(chunk).encode("utf-8"))
             chunk = []
-    output.write(_escaped("".join(chunk).encode("utf-8")))
+    output.write("".join(chunk).encode("utf-8"))
 
 
 _LINES_AT_ONCE = 8192
