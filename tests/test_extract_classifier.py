@@ -261,3 +261,18 @@ def test_where_someone_says_something_is_not_where_they_live(nlp):
     assert not [r for r in result.relations if r.relation == "lives_in" and r.object.text == "Bahrain"]
     assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "action"] == [
         ("United States", "Red Sea")]
+
+
+def test_a_role_another_organization_owns_is_not_the_pairs(nlp):
+    """"Gary Steele, Splunk's chief executive, will join Cisco's executive leadership team": Splunk's chief
+    executive, not Cisco's (the pair of Steele and Cisco had taken the run between them)."""
+    text = ("SAN JOSE, California - Cisco Systems Inc said on Thursday it would buy Splunk Inc for $28 billion in cash.\n\n"
+            "Cisco chief executive Chuck Robbins said the deal would make the San Jose-based company one of the largest "
+            "software firms in the world. Splunk, which is based in San Francisco, sells software that analyses "
+            "security data.\n\nGary Steele, Splunk's chief executive, will join Cisco's executive leadership team.")
+    result = extract_article(make_article("a", text), nlp)
+    roles = {(result.entities[r.subject_entity].name, result.entities[r.object_entity].name): r.role
+             for r in result.relations if r.relation == "works_for" and r.object is not None}
+    assert roles[("Gary Steele", "Splunk")] == "chief executive"
+    assert roles[("Chuck Robbins", "Cisco")] == "chief executive"
+    assert roles.get(("Gary Steele", "Cisco")) != "chief executive"

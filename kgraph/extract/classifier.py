@@ -584,7 +584,8 @@ def _role(ctx: DocContext, s: int, o: int, found: str | None) -> str | None:
     the patterns' role first, then the first run between, as before)."""
     person, org = ctx.span(s), ctx.span(o)
     if person.start < org.start:
-        runs = _role_runs(ctx, person.end, org.start)
+        # not another organization's ("Gary Steele, Splunk's chief executive, will join Cisco's team")
+        runs = [run for run in _role_runs(ctx, person.end, org.start) if not _owned_by_another(ctx, run, o)]
         if runs and runs[-1][1] >= org.start - ROLE_REACH:
             return _run_text(ctx, runs[-1])
     else:
@@ -611,6 +612,15 @@ def _role(ctx: DocContext, s: int, o: int, found: str | None) -> str | None:
         if after and after[0][0] == org.end + (ctx.doc[org.end].tag_ == "POS"):  # "its CEO", "Acme's CEO"
             return _run_text(ctx, after[0])
     return _run_text(ctx, runs[0]) if runs else None
+
+
+def _owned_by_another(ctx: DocContext, run: tuple[int, int], org: int) -> bool:
+    """A run of role words right after another organization's possessive: "Splunk's chief executive"."""
+    start = run[0]
+    if start < 2 or ctx.doc[start - 1].tag_ != "POS":
+        return False
+    owner = ctx.mention_at(ctx.doc[start - 2])
+    return owner is not None and owner != org and ctx.type_of(owner) == "ORG"
 
 
 ROLE_GLUE = {"and", "&", ",", "-", "of"}
