@@ -91,6 +91,30 @@ def test_a_name_the_recognizer_missed_before_a_company_title_is_an_organization(
     assert [e.name for e in result.entities] == []
 
 
+def test_a_company_s_own_name_before_its_chief_executive_is_an_organization(nlp):
+    """"Carsten Spohr, Lufthansa's chief executive": the recognizer called Lufthansa a person, and the role had no
+    organization."""
+    text = ("FRANKFURT - Lufthansa agreed on Thursday to buy a 41% stake in ITA Airways for 325 million euros, the "
+            "German airline said.\n\nCarsten Spohr, Lufthansa's chief executive, said the deal would give the "
+            "Frankfurt-based group access to Rome's Fiumicino airport.")
+    result = extract_article(make_article("a", text), nlp)
+    assert {e.name: e.type for e in result.entities}["Lufthansa"] == "ORG"
+    assert [(result.entities[r.subject_entity].name, result.entities[r.object_entity].name, r.role)
+            for r in result.relations if r.relation == "works_for"] == [("Carsten Spohr", "Lufthansa", "chief executive")]
+
+
+def test_the_grammar_types_where_one_lives_and_who_does_something(nlp):
+    """"who lives in Monte Carlo" (a person to the recognizer), "Marianne Lake, who runs" (a place to it)."""
+    result = extract_article(make_article("a", "Novak Djokovic, who lives in Monte Carlo, said he was proud."), nlp)
+    assert {e.name: e.type for e in result.entities}["Monte Carlo"] == "PLACE"
+    assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "lives_in"] == [
+        ("Novak Djokovic", "Monte Carlo")]
+    text = ("Jamie Dimon, JPMorgan's chief executive, said the two would report to him. Marianne Lake, who runs "
+            "JPMorgan's consumer business, will join the operating committee.")
+    result = extract_article(make_article("b", text), nlp)
+    assert {e.name: e.type for e in result.entities}["Marianne Lake"] == "PERSON"
+
+
 def test_a_un_agency_s_initials_leave_out_the_united_nations(nlp):
     """"WFP" is the World Food Programme's, written "the United Nations World Food Programme" in full."""
     text = ("The United Nations World Food Programme warned on Monday that famine was imminent. Cindy McCain, the "

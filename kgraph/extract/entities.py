@@ -16,7 +16,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
-from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
+from .lexicon import LIVE_VERBS, PLACE_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..names import (HONORIFICS, LEGAL_FORM_WORDS, NAME_JOINERS, country, curated_alias, demonym_countries,
                      is_acronym, name_key, normalize_name, strip_titles, us_state)
@@ -341,6 +341,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     tag_company_title_owners(doc)
     retag_named_numbers(doc)
     retag_speaking_surnames(doc)
+    retag_places_lived_in(doc)
     ents = doc.ents  # read once: each reading makes every entity's Span anew
     by_start = {ent.start: ent for ent in ents}
     sentences = _Sentences(doc)
@@ -448,14 +449,17 @@ def add_repeated_names(doc: Doc) -> None:
 
 
 def tag_company_title_owners(doc: Doc) -> None:
-    """A capitalized name the recognizer missed, right before a title only a company gives (:data:`COMPANY_TITLES`),
-    is an organization: "Gary Steele, Splunk's chief executive, will join Cisco" (the classifier then gave Steele's
-    job to Cisco), "Ford chief executive Jim Farley" (with a person's name after the title, as
-    :func:`_before_a_company_title` asks of a name the recognizer found)."""
+    """The name right before a title only a company gives (:data:`COMPANY_TITLES`) is an organization's: one the
+    recognizer missed ("Gary Steele, Splunk's chief executive, will join Cisco", where the classifier then gave
+    Steele's job to Cisco; "Ford chief executive Jim Farley", with a person's name after the title), and a one-word
+    name, wherever the article names it ("Lufthansa agreed to buy ... Carsten Spohr, Lufthansa's chief
+    executive": a person twice to the recognizer, an organization once, so the article's Lufthansa was a person). Not a country,
+    nor a surname of a person the article names in full."""
     ents = doc.ents
-    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    taken = {i: ent for ent in ents for i in range(ent.start, ent.end)}
     persons = {ent.start for ent in ents if ent.label_ == "PERSON"}
-    found = []
+    surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1}
+    found, owners = [], set()
     for i in range(1, len(doc)):
         title = next((t for t in COMPANY_TITLES if tuple(w.lower_ for w in doc[i:i + len(t)]) == t), None)
         if title is None:
@@ -466,12 +470,21 @@ def tag_company_title_owners(doc: Doc) -> None:
             after = i + len(title) + (1 if len(title) == 2 and i + 2 < len(doc) and doc[i + 2].lower_ == "officer" else 0)
             if after not in persons:
                 continue
+        if end - 1 in taken:
+            ent = taken[end - 1]
+            if (ent.end == end and len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC", "ORG")
+                    and ent.text not in surnames and not country(ent.text)):
+                owners.add(ent.text)
+            continue
         start = end
         while start > 0 and start - 1 not in taken and _capitalized_name_word(doc[start - 1]):
             start -= 1
         if start < end:
             found.append(SpacySpan(doc, start, end, label="ORG"))
-            taken.update(range(start, end))
+            taken.update(dict.fromkeys(range(start, end), found[-1]))
+    if owners:
+        _relabel(doc, lambda ent: "ORG" if len(ent) == 1 and ent.text in owners else None)
+        ents = doc.ents
     if found:
         doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
 
@@ -503,6 +516,14 @@ def retag_speaking_surnames(doc: Doc) -> None:
             len(ent) == 1 and ent.label_ in ("GPE", "LOC", "NORP") and ent[0].text in surnames
             and ent[0].dep_ == "nsubj" and ent[0].head.lemma_.lower() in REPORTING_VERBS
             and not country(ent[0].text)) else None)
+
+
+def retag_places_lived_in(doc: Doc) -> None:
+    """The place someone lives in is a place, whatever the recognizer said: "Djokovic, who lives in Monte Carlo"
+    (a person to it)."""
+    _relabel(doc, lambda ent: "GPE" if (
+        ent.label_ in ("PERSON", "ORG") and ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("in", "near")
+        and ent.root.head.head.lemma_.lower() in LIVE_VERBS) else None)
 
 
 def _relabel(doc: Doc, new_label: Callable[[SpacySpan], str | None]) -> None:
@@ -791,14 +812,28 @@ def _hires(ent: SpacySpan) -> bool:
 
 
 def _before_a_company_title(ent: SpacySpan) -> bool:
-    """A one-word name right before a title only a company gives (:data:`COMPANY_TITLES`) and a person's name."""
+    """A one-word name right before a title only a company gives (:data:`COMPANY_TITLES`) and a person's name
+    ("OpenAI chief executive Sam Altman"), or owning such a title ("Carsten Spohr, Lufthansa's chief executive")."""
     doc, i = ent.doc, ent.end
+    possessive = i < len(doc) and doc[i].tag_ == "POS"
+    i += possessive
     for title in COMPANY_TITLES:
         end = i + len(title)
         if end < len(doc) and tuple(t.lower_ for t in doc[i:end]) == title:
+            if possessive:
+                return True
             rest = end + (1 if len(title) == 2 and doc[end].lower_ in ("officer",) else 0)
             return rest < len(doc) and doc[rest].ent_type_ == "PERSON"
     return False
+
+
+def _who_subject(ent: SpacySpan) -> bool:
+    """The subject of its sentence, described by "who" ("Marianne Lake, who runs the bank's consumer business, will
+    join", which "Lake" made a place): a person. Not a place after a preposition ("Gov. Gerald Baliles of Virginia,
+    who was being replaced": 6 such in CoNLL04 and KnowledgeNet, all the person before)."""
+    doc = ent.doc
+    return (ent.root.dep_ in ("nsubj", "nsubjpass") and ent.end + 1 < len(doc) and doc[ent.end].text == ","
+            and doc[ent.end + 1].lower_ == "who")
 
 
 def _age_apposition(ent: SpacySpan) -> bool:
@@ -841,7 +876,8 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
     if label == "PERSON" and (_organization_context(ent) or len(ent) == 1 and ent.text not in surnames
                               and _speaks_of_itself_as_it(ent)):
         label = "ORG"  # "Cole Carbide is headquartered in Warren", "Barclays said it would close 50 branches"
-    elif label in ("GPE", "LOC", "ORG") and _age_apposition(ent) or label == "ORG" and _person_apposition(ent):
+    elif (label in ("GPE", "LOC", "ORG") and _age_apposition(ent) or label == "ORG" and _person_apposition(ent)
+          or label in ("GPE", "LOC") and _who_subject(ent) and not country(name)):
         label = "PERSON"  # "Winter, 53, a former Yale University law professor", "the suspect, Marcus Hale,"
     elif label in ("PERSON", "GPE", "LOC") and len(ent) == 1 and ent.text not in surnames and not country(name) \
             and (_hires(ent) or _before_a_company_title(ent)):

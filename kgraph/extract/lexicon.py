@@ -33,6 +33,7 @@ TITLE_QUALIFIERS = {"financial", "finance", "operating", "operations", "technolo
 QUALIFYING_ROLE_WORDS = {"defense", "defence", "foreign", "prime", "vice", "press"}
 PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", "inside", "within", "toward",
                       "towards", "near", "around", "out", "over", "on", "onto", "outside"}
+LIVE_VERBS = {"live", "reside"}
 KILL_VERBS = {"kill", "assassinate", "murder", "shoot", "slay", "execute", "stab", "strangle", "behead", "slaughter"}
 REPORTING_VERBS = {"say", "tell", "add", "stress", "clarify", "note", "state", "announce", "claim", "report",
                    "explain", "argue", "insist", "write", "ask", "reply", "warn", "suggest", "confirm"}

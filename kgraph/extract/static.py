@@ -7,12 +7,11 @@ from ..names import us_state
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..types import RelationMention
 from .context import DocContext
-from .lexicon import KILL_VERBS
+from .lexicon import KILL_VERBS, LIVE_VERBS
 
 __all__ = ["static_relations", "with_the_region"]
 
 BASED_WORDS = {"based", "headquartered", "located"}
-LIVE_VERBS = {"live", "reside"}
 
 
 def static_relations(ctx: DocContext) -> list[RelationMention]:
