@@ -11,6 +11,38 @@ SEEDS = REPO / "seeds"
 SEED_ARTICLE = SEEDS / "000_13ec9c912da2c082.txt"
 
 
+ALONE = "KGRAPH_TEST_ALONE"  # set in the fresh process a single_threaded test runs again in
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "single_threaded: needs a process with no thread but the main one (a build "
+                                       "forks its exports only then); run again in a fresh process when it has more")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """A ``single_threaded`` test in a process where earlier tests left threads behind (a Dask cluster's client
+    keeps its own for the rest of the session) runs again in a fresh Python process, and passes only if it passes
+    there."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    if pyfuncitem.get_closest_marker("single_threaded") is None or threading.active_count() == 1:
+        return None
+    others = sorted(thread.name for thread in threading.enumerate() if thread is not threading.main_thread())
+    if os.environ.get(ALONE):
+        pytest.fail(f"a fresh process still runs other threads: {others}", pytrace=False)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", pyfuncitem.nodeid],
+                         cwd=pyfuncitem.config.rootpath, env={**os.environ, ALONE: "1"},
+                         capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        pytest.fail(f"run again in a fresh process (this one has {others}), it failed:\n"
+                    f"{run.stdout[-6000:]}{run.stderr[-2000:]}", pytrace=False)
+    return True
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory):
     """CLI builds cache extractions; in tests, in a folder of the session's own, never the user's."""

@@ -149,7 +149,12 @@ def test_a_failing_store_fails_the_export_once_the_others_have_ended(tmp_path):
 
 # --- the exports written in a forked process -----------------------------------------------------------------
 
-needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="exports fork a process on Linux only")
+_on_linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="exports fork a process on Linux only")
+
+
+def needs_fork(test):
+    """Linux only, and in a process with no other thread (:func:`kgraph.export.can_fork`)."""
+    return _on_linux(pytest.mark.single_threaded(test))
 
 
 def _pid_writer(name: str, file: str):
@@ -249,15 +254,17 @@ def test_a_forked_exporter_that_dies_fails_the_export(tmp_path):
     import os
 
     from kgraph.errors import ExportError
-    from kgraph.export import export_all
+    from kgraph.export import can_fork, export_all
 
     def _html(graph, folder):
         os._exit(9)
 
+    assert can_fork()  # else _html would end this process, not a child
     with pytest.raises(ExportError, match="ended without a report .exit status 9"):
         export_all(None, tmp_path, (_html,), fork=True)
 
 
+@needs_fork
 def test_one_worker_is_one_process_and_more_fork_the_exports(seeds_build, tmp_path, monkeypatch):
     """``--workers 1`` writes every export in the build's own process; with more, graph.json, GraphML, the HTML
     and the ledger are written by a second one (here through ``kgraph remove``, which starts no worker pool)."""
