@@ -187,7 +187,7 @@ class ArticleExtraction:
         """
         if self._line is None:
             text = json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            self._line = (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n").encode("utf-8")
+            self._line = (escape_line_breaks(text) + "\n").encode("utf-8")
         return self._line
 
     @staticmethod
@@ -199,8 +199,7 @@ class ArticleExtraction:
         True
         """
         text = json.dumps(plain(article), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return ('{"article":' + text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-                + ',"entities":[').encode("utf-8")
+        return ('{"article":' + escape_line_breaks(text) + ',"entities":[').encode("utf-8")
 
     def to_json(self) -> dict:
         """Everything in the record as JSON-ready data, deterministic: :meth:`from_json` gives it back equal.
@@ -244,6 +243,19 @@ class ArticleExtraction:
                                            if r.get(k)}}) for r in data["relations"]]
         entities = [ArticleEntity(**{**e, "aliases": set(e["aliases"])}) for e in data["entities"]]
         return cls(article=Article(**article), entities=entities, mentions=mentions, relations=relations)
+
+
+def escape_line_breaks(text: str) -> str:
+    r"""``text`` with U+2028 and U+2029 written as the escapes ``\u2028`` and ``\u2029``, which mean the same
+    character in a JSON string and in an RDF literal: readers that split lines as Python's ``str.splitlines`` does
+    would cut a line at the character itself.
+
+    >>> escape_line_breaks("a\u2028b\u2029c") == "a\\u2028b\\u2029c"
+    True
+    """
+    if "\u2028" in text or "\u2029" in text:
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text
 
 
 def line_digest(line: bytes) -> str:

@@ -31,6 +31,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from .. import ids
 from ..errors import ExportError
 from ..ingest import replace_unsafe
+from ..types import escape_line_breaks
 from .atomic import atomic_file
 
 __all__ = ["write_rdf", "write_rdf_lines", "write_rdf_views", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA",
@@ -67,10 +68,7 @@ def _ref(iri: str) -> str:
 def _text(value: str) -> str:
     """A string literal as N-Triples writes it, U+2028 and U+2029 escaped (``_LINE_BREAKS``): once per literal,
     not over every line written."""
-    literal = str(ox.Literal(replace_unsafe(value)))
-    if "\u2028" in literal or "\u2029" in literal:
-        literal = literal.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return literal
+    return escape_line_breaks(str(ox.Literal(replace_unsafe(value))))
 
 
 @functools.lru_cache(maxsize=4096)
