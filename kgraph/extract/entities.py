@@ -460,8 +460,11 @@ def tag_company_title_owners(doc: Doc) -> None:
     persons = {ent.start for ent in ents if ent.label_ == "PERSON"}
     surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1}
     found, owners = [], set()
+    lowers = [token.lower_ for token in doc]
     for i in range(1, len(doc)):
-        title = next((t for t in COMPANY_TITLES if tuple(w.lower_ for w in doc[i:i + len(t)]) == t), None)
+        if lowers[i] not in _COMPANY_TITLE_STARTS:  # most words: no title to try
+            continue
+        title = next((t for t in COMPANY_TITLES if tuple(lowers[i:i + len(t)]) == t), None)
         if title is None:
             continue
         possessive = doc[i - 1].tag_ == "POS"
@@ -798,6 +801,7 @@ HIRING_VERBS = {"hire", "appoint", "recruit", "poach"}
 # it too: "Ohio Governor Mike DeWine", "Denver Police Chief Ron Thomas")
 COMPANY_TITLES = {("chief", "executive"), ("chief", "financial"), ("chief", "operating"), ("chief", "technology"),
                   ("ceo",), ("cfo",), ("coo",), ("cto",), ("co-founder",), ("cofounder",)}
+_COMPANY_TITLE_STARTS = frozenset(title[0] for title in COMPANY_TITLES)
 
 
 def _hires(ent: SpacySpan) -> bool:
@@ -817,6 +821,8 @@ def _before_a_company_title(ent: SpacySpan) -> bool:
     doc, i = ent.doc, ent.end
     possessive = i < len(doc) and doc[i].tag_ == "POS"
     i += possessive
+    if i >= len(doc) or doc[i].lower_ not in _COMPANY_TITLE_STARTS:
+        return False
     for title in COMPANY_TITLES:
         end = i + len(title)
         if end < len(doc) and tuple(t.lower_ for t in doc[i:end]) == title:
