@@ -460,19 +460,14 @@ def tag_company_title_owners(doc: Doc) -> None:
     persons = {ent.start for ent in ents if ent.label_ == "PERSON"}
     surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1}
     found, owners = [], set()
-    lowers = [token.lower_ for token in doc]
     for i in range(1, len(doc)):
-        if lowers[i] not in _COMPANY_TITLE_STARTS:  # most words: no title to try
-            continue
-        title = next((t for t in COMPANY_TITLES if tuple(lowers[i:i + len(t)]) == t), None)
+        title = _company_title_at(doc, i)
         if title is None:
             continue
         possessive = doc[i - 1].tag_ == "POS"
         end = i - 1 if possessive else i
-        if not possessive:  # "Ford chief executive Jim Farley": a person named right after the title
-            after = i + len(title) + (1 if len(title) == 2 and i + 2 < len(doc) and doc[i + 2].lower_ == "officer" else 0)
-            if after not in persons:
-                continue
+        if not possessive and title[1] not in persons:  # "Ford chief executive Jim Farley": a person right after
+            continue
         if end - 1 in taken:
             ent = taken[end - 1]
             if (ent.end == end and len(ent) == 1 and ent.label_ in ("PERSON", "GPE", "LOC", "ORG")
@@ -821,16 +816,22 @@ def _before_a_company_title(ent: SpacySpan) -> bool:
     doc, i = ent.doc, ent.end
     possessive = i < len(doc) and doc[i].tag_ == "POS"
     i += possessive
-    if i >= len(doc) or doc[i].lower_ not in _COMPANY_TITLE_STARTS:
+    title = _company_title_at(doc, i)
+    if title is None or i + len(title[0]) >= len(doc):  # a title that ends the text
         return False
+    return possessive or (title[1] < len(doc) and doc[title[1]].ent_type_ == "PERSON")
+
+
+def _company_title_at(doc: Doc, i: int) -> tuple[tuple[str, ...], int] | None:
+    """The title only a company gives (:data:`COMPANY_TITLES`) that starts at token ``i``, and the token after it
+    ("officer" after "chief executive" is part of it); None where no such title starts there."""
+    if i >= len(doc) or doc[i].lower_ not in _COMPANY_TITLE_STARTS:  # most words: no title to try
+        return None
     for title in COMPANY_TITLES:
         end = i + len(title)
-        if end < len(doc) and tuple(t.lower_ for t in doc[i:end]) == title:
-            if possessive:
-                return True
-            rest = end + (1 if len(title) == 2 and doc[end].lower_ in ("officer",) else 0)
-            return rest < len(doc) and doc[rest].ent_type_ == "PERSON"
-    return False
+        if end <= len(doc) and tuple(t.lower_ for t in doc[i:end]) == title:
+            return title, end + (1 if len(title) == 2 and end < len(doc) and doc[end].lower_ == "officer" else 0)
+    return None
 
 
 def _who_subject(ent: SpacySpan) -> bool:
