@@ -523,6 +523,32 @@ def test_a_name_that_says_what_it_will_do_is_an_organization(nlp):
         assert {result.entities[m.cluster].type for m in result.mentions if m.span.text == name} == {kind}, text
 
 
+def test_a_name_described_as_based_somewhere_is_an_organization_based_there(nlp):
+    """The recognizer learnt from 1990s news: it had Amazon, Nvidia and Spotify places and found no name in "Apple,
+    based in Cupertino" or "Google said it would". Described as based or headquartered somewhere, a name is an
+    organization, based there; a person based somewhere stays a person, a county before "-based company" a place."""
+    cases = (("Apple, based in Cupertino, California, reported record revenue.", "Apple", "Cupertino, California"),
+             ("Amazon, based in Seattle, said it would hire 100,000 workers.", "Amazon", "Seattle"),
+             ("Nvidia, which is based in Santa Clara, reported strong earnings.", "Nvidia", "Santa Clara"),
+             ("Spotify, the Stockholm-based streaming service, raised prices.", "Spotify", "Stockholm"),
+             ("Northvolt, which is headquartered in Stockholm, filed for bankruptcy.", "Northvolt", "Stockholm"))
+    for text, name, town in cases:
+        result = extract_article(make_article("a", text), nlp)
+        assert (name, "ORG") in {(m.span.text, m.span.type) for m in result.mentions}, text
+        assert any(r.relation == "based_in" and r.subject.text == name and r.object.text == town
+                   for r in result.relations), text
+    google = extract_article(make_article("g", "Google said on Monday it would open a data center in Finland."), nlp)
+    assert ("Google", "ORG") in {(m.span.text, m.span.type) for m in google.mentions}
+    assert [(r.subject.text, r.relation, r.object.text) for r in google.relations] == [("Google", "action", "Finland")]
+    kept = (("Jane Smith, based in London, covers energy markets for the paper.", "Jane Smith", "PERSON"),
+            ("Geeknet, Inc. is a Fairfax County, Virginia-based company that owns ThinkGeek.", "Fairfax County",
+             "PLACE"),
+            ("Beijing said on Monday it would impose tariffs on steel.", "Beijing", "PLACE"))
+    for text, name, kind in kept:
+        result = extract_article(make_article("a", text), nlp)
+        assert {m.span.type for m in result.mentions if m.span.text == name} == {kind}, text
+
+
 def test_a_place_named_again_without_its_context_is_the_same_place(nlp):
     """"Goma, the provincial capital" is a place, and so is the "Goma" the recognizer calls a person two sentences
     on; an "Austin" after "Lloyd Austin" stays him."""

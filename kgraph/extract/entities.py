@@ -339,6 +339,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     split_names_joined_by_of(doc)
     add_repeated_names(doc)
     tag_company_title_owners(doc)
+    tag_described_organizations(doc)
     retag_named_numbers(doc)
     retag_speaking_surnames(doc)
     retag_places_lived_in(doc)
@@ -474,9 +475,7 @@ def tag_company_title_owners(doc: Doc) -> None:
                     and ent.text not in surnames and not country(ent.text)):
                 owners.add(ent.text)
             continue
-        start = end
-        while start > 0 and start - 1 not in taken and _capitalized_name_word(doc[start - 1]):
-            start -= 1
+        start = _name_start(doc, end, taken)
         if start < end:
             found.append(SpacySpan(doc, start, end, label="ORG"))
             taken.update(dict.fromkeys(range(start, end), found[-1]))
@@ -485,6 +484,86 @@ def tag_company_title_owners(doc: Doc) -> None:
         ents = doc.ents
     if found:
         doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
+
+
+BASED_WORDS = {"based", "headquartered"}  # "Amazon, based in Seattle", "Nvidia, which is headquartered in ..."
+
+
+def tag_described_organizations(doc: Doc) -> None:
+    """A name described as based or headquartered somewhere is an organization's: "Amazon, based in Seattle,",
+    "Nvidia, which is based in Santa Clara,", "Spotify, the Stockholm-based streaming service," (the recognizer,
+    which learnt from 1990s news, had all three places, and found no name in "Apple, based in Cupertino,"). The
+    parse must hang the description on the name: "based"/"headquartered" in a clause on it (its subject "which" or
+    "that", where it has one) with "in" or "at" after it, or "the X-based <noun>" in apposition.
+    A name the recognizer typed a place (no country, no US state) becomes an organization; one it missed, the
+    capitalized words ending at the word the description hangs on, is added. A person stays a person ("Jane Doe,
+    based in London,": a reporter is based somewhere too).
+
+    So is a name the recognizer missed that says what "it" will do ("Google said on Monday it would open a data
+    center in Finland": :func:`_speaks_of_itself_as_it`); a name it typed a place is left as it is there, since
+    "Beijing said it would retaliate" is a government speaking."""
+    based = any(token.lower_ in BASED_WORDS or token.lower_.endswith("-based") for token in doc)
+    if not based and not any(token.lower_ == "it" for token in doc):
+        return
+    taken = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+    retyped, found = set(), []
+    for token in doc:
+        ent = taken.get(token.i)
+        if not token.text[:1].isupper() or ent is None and token.pos_ != "PROPN":
+            continue
+        if not (based and _described_as_based(token)):
+            if ent is None and token.dep_ == "nsubj" and token.is_alpha:
+                start = _name_start(doc, token.i, taken)
+                if _speaks_of_itself_as_it(doc[start:token.i + 1]):
+                    found.append(SpacySpan(doc, start, token.i + 1, label="ORG"))
+                    taken.update(dict.fromkeys(range(start, token.i + 1), found[-1]))
+            continue
+        if ent is not None:
+            if ent.label_ in ("GPE", "LOC") and ent.end == token.i + 1 and not country(ent.text) \
+                    and not us_state(ent.text):
+                retyped.add(ent.start)
+            continue
+        start = _name_start(doc, token.i, taken)
+        if token.is_alpha:
+            found.append(SpacySpan(doc, start, token.i + 1, label="ORG"))
+            taken.update(dict.fromkeys(range(start, token.i + 1), found[-1]))
+    if retyped:
+        _relabel(doc, lambda ent: "ORG" if ent.start in retyped else None)
+    if found:
+        doc.set_ents(sorted([*doc.ents, *found], key=lambda e: e.start), default="unmodified")
+
+
+def _name_start(doc: Doc, end: int, taken: dict) -> int:
+    """Where the capitalized words that no entity holds, running back from token ``end - 1``, begin ("Deutsche" of
+    "Deutsche Bank" said, for ``end`` at "Bank"); ``end`` when there is none."""
+    start = end
+    while start > 0 and start - 1 not in taken and _capitalized_name_word(doc[start - 1]):
+        start -= 1
+    return start
+
+
+def _described_as_based(token) -> bool:
+    """``token`` (a name's last word) has "based in ..." or "headquartered in ..." hanging on it, set off by a comma,
+    or a noun phrase in apposition right after the comma, "the"/"a" and "X-based" before its noun
+    (:func:`tag_described_organizations`)."""
+    doc = token.doc
+    if token.i + 1 >= len(doc) or doc[token.i + 1].text != ",":
+        return False
+    for child in token.children:
+        if child.i <= token.i:
+            continue
+        if child.lower_ in BASED_WORDS and child.dep_ in ("acl", "relcl"):
+            subjects = [c for c in child.children if c.dep_ in ("nsubj", "nsubjpass")]
+            if subjects and subjects[0].lower_ not in ("which", "that"):
+                continue
+            if any(c.dep_ == "prep" and c.lower_ in ("in", "at") for c in child.children):
+                return True
+        elif child.dep_ in ("appos", "npadvmod") and child.pos_ == "NOUN" and child.left_edge.i == token.i + 2 \
+                and child.left_edge.lower_ in ("the", "a", "an"):
+            if any(c.lower_ == "based" or c.lower_.endswith("-based") for c in child.children
+                   if c.i < child.i and c.dep_ == "amod"):
+                return True
+    return False
 
 
 def _capitalized_name_word(token) -> bool:
