@@ -209,3 +209,16 @@ def test_the_bank_is_the_organization_named_a_bank(nlp):
     employers = {(r.object.text, result.entities[r.object_entity].name) for r in result.relations
                  if r.relation == "works_for" and r.object is not None and r.subject.text == "Keith Hansen"}
     assert employers == {("The bank", "World Bank")}
+
+
+def test_it_in_what_a_named_organization_says_is_that_organization_not_the_nearest_name(nlp):
+    """"Rheinmetall, the Dusseldorf-based arms maker, said it would build a plant in Lithuania": "it" is the
+    company that says so. Taken for the nearest name, the town, it made Dusseldorf a place in Lithuania."""
+    text = "Rheinmetall, the Dusseldorf-based arms maker, said it would build an ammunition plant in Lithuania."
+    result = extract_article(make_article("a", text), nlp)
+    assert [(r.subject.text, r.relation, r.object.text) for r in result.relations if r.object is not None
+            and r.object.text in ("Lithuania", "Dusseldorf")] == [("Rheinmetall", "action", "Lithuania"),
+                                                                 ("Rheinmetall", "based_in", "Dusseldorf"),
+                                                                 ("the Dusseldorf-based arms maker", "based_in",
+                                                                  "Dusseldorf")]
+    assert all(result.entities[r.subject_entity].name == "Rheinmetall" for r in result.relations)

@@ -159,8 +159,9 @@ def _nominal(token: Token) -> bool:
                     for c in lefts[1:]))
 
 
-def _nominal_speaker(token: Token) -> Token | None:
-    """The nominal ("the company") that says what an "it" or "its" does: "The company said it would ..."."""
+def _speaker(token: Token) -> Token | None:
+    """The subject that says what an "it" or "its" does: "The company said it would ...", "Rheinmetall, the
+    Dusseldorf-based arms maker, said it would ..."."""
     if token.lower_ not in ("it", "its"):
         return None
     verb = token.head
@@ -168,7 +169,7 @@ def _nominal_speaker(token: Token) -> Token | None:
         verb = verb.head
     if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in REPORTING_VERBS:
         return None
-    speakers = [c for c in verb.head.children if c.dep_ == "nsubj" and c.lower_ in NOMINALS and _nominal(c)]
+    speakers = [c for c in verb.head.children if c.dep_ == "nsubj"]
     return speakers[0] if speakers else None
 
 
@@ -288,9 +289,13 @@ def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: li
         named = _named_like(ctx, token, sentences[max(0, position - LOOKBACK)].start)
         if named is not None:
             return named
-    speaker = _nominal_speaker(token) if kind == "ORG" else None
-    if speaker is not None:  # "The software maker said it would open an office in Nairobi"
-        return _nominal_antecedent(ctx, speaker, sentences)
+    speaker = _speaker(token) if kind == "ORG" else None
+    if speaker is not None and ctx.mention_at(speaker) is None and speaker.lower_ in NOMINALS and _nominal(speaker):
+        return _nominal_antecedent(ctx, speaker, sentences)  # "The software maker said it would open an office"
+    if speaker is not None and ctx.mention_at(speaker) is not None:
+        named = ctx.mention_at(speaker)  # "Rheinmetall, the Dusseldorf-based arms maker, said it would": not the town
+        if ctx.type_of(named) in wanted and named not in ctx.antecedents and named not in _reporters(ctx):
+            return named
     subject = _clause_subject(ctx, token, sentences) if token.dep_ not in ("nsubj", "nsubjpass") else None
     if subject is not None and ctx.type_of(subject) in wanted:
         if token.dep_ == "poss":
