@@ -487,50 +487,63 @@ def tag_company_title_owners(doc: Doc) -> None:
 
 
 BASED_WORDS = {"based", "headquartered"}  # "Amazon, based in Seattle", "Nvidia, which is headquartered in ..."
+# What a name in apposition to is, or is said to be, that makes it a company, not a place: "Northvolt, the Swedish
+# battery maker". Narrower than ORG_NOUNS: "the Andes, a mountain chain"; "Kenya, a major tea producer" is a country.
+COMPANY_NOUNS = {"company", "firm", "corporation", "manufacturer", "maker", "carmaker", "automaker", "planemaker",
+                 "chipmaker", "drugmaker", "bank", "retailer", "airline", "startup", "start-up", "insurer", "lender",
+                 "conglomerate", "subsidiary", "broadcaster", "publisher", "newspaper"}
 
 
 def tag_described_organizations(doc: Doc) -> None:
-    """A name described as based or headquartered somewhere is an organization's: "Amazon, based in Seattle,",
-    "Nvidia, which is based in Santa Clara,", "Spotify, the Stockholm-based streaming service," (the recognizer,
-    which learnt from 1990s news, had all three places, and found no name in "Apple, based in Cupertino,"). The
-    parse must hang the description on the name: "based"/"headquartered" in a clause on it (its subject "which" or
-    "that", where it has one) with "in" or "at" after it, or "the X-based <noun>" in apposition.
-    A name the recognizer typed a place (no country, no US state) becomes an organization; one it missed, the
-    capitalized words ending at the word the description hangs on, is added. A person stays a person ("Jane Doe,
-    based in London,": a reporter is based somewhere too).
+    """A name the text describes as a company is an organization's, wherever the article names it: based or
+    headquartered somewhere ("Amazon, based in Seattle,", "Nvidia, which is based in Santa Clara,", "Spotify, the
+    Stockholm-based streaming service,"), or in apposition to a company's noun ("Northvolt, the Swedish battery
+    maker": :data:`COMPANY_NOUNS`). The recognizer, which learnt from 1990s news, had all four places, and found no
+    name in "Apple, based in Cupertino,". The parse must hang the description on the name: "based"/"headquartered"
+    in a clause on it (its subject "which" or "that", where it has one) with "in" or "at" after it, "the X-based
+    <noun>" in apposition, or the noun phrase (:func:`_apposed_company`). A name it typed a place (no country, no
+    US state) becomes an organization; one it missed, the capitalized words ending at the word the description
+    hangs on, is added. A person stays a person ("Jane Doe, based in London,": a reporter is based somewhere too).
 
     So is a name the recognizer missed that says what "it" will do ("Google said on Monday it would open a data
     center in Finland": :func:`_speaks_of_itself_as_it`); a name it typed a place is left as it is there, since
     "Beijing said it would retaliate" is a government speaking."""
     based = any(token.lower_ in BASED_WORDS or token.lower_.endswith("-based") for token in doc)
-    if not based and not any(token.lower_ == "it" for token in doc):
-        return
-    taken = {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
-    retyped, found = set(), []
+    ents = doc.ents
+    names = {ent.text for ent in ents if ent.label_ in ("GPE", "LOC") and not country(ent.text)
+             and not us_state(ent.text) and (based and _described_as_based(ent[-1]) or _apposed_company(ent))}
+    taken = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+    found = []
     for token in doc:
-        ent = taken.get(token.i)
-        if not token.text[:1].isupper() or ent is None and token.pos_ != "PROPN":
+        if token.i in taken or token.pos_ != "PROPN" or not token.is_alpha or not token.text[:1].isupper():
             continue
-        if not (based and _described_as_based(token)):
-            if ent is None and token.dep_ == "nsubj" and token.is_alpha:
-                start = _name_start(doc, token.i, taken)
-                if _speaks_of_itself_as_it(doc[start:token.i + 1]):
-                    found.append(SpacySpan(doc, start, token.i + 1, label="ORG"))
-                    taken.update(dict.fromkeys(range(start, token.i + 1), found[-1]))
-            continue
-        if ent is not None:
-            if ent.label_ in ("GPE", "LOC") and ent.end == token.i + 1 and not country(ent.text) \
-                    and not us_state(ent.text):
-                retyped.add(ent.start)
-            continue
-        start = _name_start(doc, token.i, taken)
-        if token.is_alpha:
-            found.append(SpacySpan(doc, start, token.i + 1, label="ORG"))
-            taken.update(dict.fromkeys(range(start, token.i + 1), found[-1]))
-    if retyped:
-        _relabel(doc, lambda ent: "ORG" if ent.start in retyped else None)
+        name = doc[_name_start(doc, token.i, taken):token.i + 1]
+        if (name.start > 0 and doc[name.start - 1].text in ("-", "&")
+                or len(name) == 1 and token.lower_ in GENERIC_WORDS):
+            continue  # "Twenty-One Company": the name runs on before its first capitalized word, or is no name
+        if (based and _described_as_based(token) or _apposed_company(name)
+                or token.dep_ == "nsubj" and _speaks_of_itself_as_it(name)):
+            found.append(SpacySpan(doc, name.start, name.end, label="ORG"))
+            taken.update(dict.fromkeys(range(name.start, name.end), found[-1]))
+    names.update(span.text for span in found)
+    if names:
+        surnames = {ent[-1].text for ent in ents if ent.label_ == "PERSON" and len(ent) > 1}
+        _relabel(doc, lambda ent: "ORG" if ent.text in names and ent.label_ in ("GPE", "LOC", "PERSON")
+                 and ent.text not in surnames else None)
     if found:
         doc.set_ents(sorted([*doc.ents, *found], key=lambda e: e.start), default="unmodified")
+
+
+def _apposed_company(ent: SpacySpan) -> bool:
+    """A noun phrase right after the name and a comma, opening with "a", "an" or "the", in apposition to it, whose
+    noun is a company's (:data:`COMPANY_NOUNS`): "Bollore, a French corporation". Not after "in": "a manager in
+    Zwijndrecht, a subsidiary of RAG" describes what is in the town."""
+    root = ent.root
+    if ent.end >= len(ent.doc) or ent.doc[ent.end].text != "," or root.dep_ == "pobj" and root.head.lower_ == "in":
+        return False
+    return any(child.dep_ == "appos" and child.lemma_.lower() in COMPANY_NOUNS and child.pos_ == "NOUN"
+               and child.left_edge.i == ent.end + 1 and child.left_edge.lower_ in ("a", "an", "the")
+               for child in root.children)
 
 
 def _name_start(doc: Doc, end: int, taken: dict) -> int:
