@@ -276,3 +276,15 @@ def test_a_role_another_organization_owns_is_not_the_pairs(nlp):
     assert roles[("Gary Steele", "Splunk")] == "chief executive"
     assert roles[("Chuck Robbins", "Cisco")] == "chief executive"
     assert roles.get(("Gary Steele", "Cisco")) != "chief executive"
+
+
+def test_an_organization_cited_as_the_source_is_no_one_s_employer(nlp):
+    """"..., according to the Pentagon": the Pentagon says so; the Iraqi minister named before does not work for it
+    (the classifier gave that pair 0.75 in the sample articles). Someone named inside the phrase still does."""
+    text = "Austin spoke by phone with Iraqi Defense Minister Juma Inad Saadoun on March 4, according to the Pentagon."
+    result = extract_article(make_article("a", text), nlp)
+    assert not [r for r in result.relations if r.relation == "works_for" and r.object.text == "Pentagon"]
+    text = "Troops will leave Iraq by June, according to Pentagon spokesman John Kirby."
+    result = extract_article(make_article("b", text), nlp)
+    assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "works_for"] == [
+        ("John Kirby", "Pentagon")]
