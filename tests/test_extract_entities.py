@@ -557,6 +557,34 @@ def test_a_name_described_as_based_somewhere_is_an_organization_based_there(nlp)
         assert {m.span.type for m in result.mentions if m.span.text == name} == {kind}, text
 
 
+def test_a_company_s_title_of_a_name_makes_it_a_company(nlp):
+    """"Chief executive of Nvidia": a title only a company gives (the recognizer had Nvidia a place, and Jensen Huang
+    living in it); a mayor is of a town, and a town with its state after it stays the town."""
+    text = "Jensen Huang, the founder and chief executive of Nvidia, spoke at a conference in Taipei."
+    result = extract_article(make_article("a", text), nlp)
+    assert {(m.span.text, m.span.type) for m in result.mentions} >= {("Nvidia", "ORG"), ("Taipei", "PLACE")}
+    assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "works_for"] == [
+        ("Jensen Huang", "Nvidia")]
+    for text, town in (("Anne Hidalgo, the mayor of Paris, opened the bridge.", "Paris"),
+                       ("He was CEO of Montvale, New Jersey's largest grocer.", "Montvale")):
+        result = extract_article(make_article("b", text), nlp)
+        assert {m.span.type for m in result.mentions if m.span.text == town} == {"PLACE"}, text
+
+
+def test_a_name_with_a_dutch_or_german_particle_is_one_person(nlp):
+    """The recognizer cut "Ursula von der Leyen" into two places and took Kyiv, where she travelled, for a person."""
+    text = "Ursula von der Leyen, president of the European Commission, travelled to Kyiv on Friday."
+    result = extract_article(make_article("a", text), nlp)
+    assert {(m.span.text, m.span.type) for m in result.mentions} == {
+        ("Ursula von der Leyen", "PERSON"), ("European Commission", "ORG"), ("Kyiv", "PLACE")}
+    assert [(r.subject.text, r.role, r.object.text) for r in result.relations if r.relation == "works_for"] == [
+        ("Ursula von der Leyen", "president", "European Commission")]
+    for text, name in (("The anthem was known as Das Lied der Deutschen until 1952.", "Lied der Deutschen"),
+                       ("The bridge links Frankfurt an der Oder with Slubice.", "Frankfurt an der Oder")):
+        result = extract_article(make_article("b", text), nlp)  # no name is joined across "der"
+        assert not [m.span.text for m in result.mentions if " der " in m.span.text and m.span.type == "PERSON"], text
+
+
 def test_a_place_named_again_without_its_context_is_the_same_place(nlp):
     """"Goma, the provincial capital" is a place, and so is the "Goma" the recognizer calls a person two sentences
     on; an "Austin" after "Lloyd Austin" stays him."""

@@ -337,6 +337,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     datelines = tag_wire_datelines(doc) + tag_plain_datelines(doc)  # their places: a town in capitals is renamed
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
+    join_particle_names(doc)
     add_repeated_names(doc)
     tag_company_title_owners(doc)
     tag_described_organizations(doc)
@@ -449,6 +450,42 @@ def add_repeated_names(doc: Doc) -> None:
         doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
 
 
+# "Ursula von der Leyen", "Alexander Van der Bellen" (written so too), "Ludwig van Beethoven": a particle, then perhaps
+# an article; not "de" ("Rio de Janeiro"), nor an article alone ("Das Lied der Deutschen")
+NAME_PARTICLES = {"von", "van", "vom", "zu", "ter"}
+PARTICLE_ARTICLES = {"der", "den", "dem"}
+
+
+def join_particle_names(doc: Doc) -> None:
+    """A person's name with a Dutch or German particle is one name: the recognizer cut "Ursula von der Leyen" into
+    two places, "Ursula" and "Leyen". Capitalized words before and after a particle written in lower case
+    (:data:`NAME_PARTICLES`, then perhaps "der"), at least one of them a name the recognizer found, become one
+    person; a country after them ("von Germany") does not, nor a town after "an der" ("Frankfurt an der Oder":
+    "an" is no particle)."""
+    ents = list(doc.ents)
+    by_token = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+    joined = []
+    i = 1
+    while i < len(doc) - 1:
+        end = i + 1 if doc[i].text in NAME_PARTICLES else i
+        if end > i and end < len(doc) and doc[end].text in PARTICLE_ARTICLES:
+            end += 1
+        if end == i or end >= len(doc):
+            i += 1
+            continue
+        before, after = doc[i - 1], doc[end]
+        if (before.is_alpha and after.is_alpha and before.text[:1].isupper() and after.text[:1].isupper()
+                and (before.i in by_token or after.i in by_token) and not country(after.text)):
+            start = by_token[before.i].start if before.i in by_token else before.i
+            stop = by_token[after.i].end if after.i in by_token else after.i + 1
+            joined.append(SpacySpan(doc, start, stop, label="PERSON"))
+        i = end
+    if joined:
+        covered = {i for span in joined for i in range(span.start, span.end)}
+        kept = [ent for ent in ents if not any(i in covered for i in range(ent.start, ent.end))]
+        doc.set_ents(sorted([*kept, *joined], key=lambda e: e.start), default="unmodified")
+
+
 def tag_company_title_owners(doc: Doc) -> None:
     """The name right before a title only a company gives (:data:`COMPANY_TITLES`) is an organization's: one the
     recognizer missed ("Gary Steele, Splunk's chief executive, will join Cisco", where the classifier then gave
@@ -501,7 +538,8 @@ def tag_described_organizations(doc: Doc) -> None:
     maker": :data:`COMPANY_NOUNS`). The recognizer, which learnt from 1990s news, had all four places, and found no
     name in "Apple, based in Cupertino,". The parse must hang the description on the name: "based"/"headquartered"
     in a clause on it (its subject "which" or "that", where it has one) with "in" or "at" after it, "the X-based
-    <noun>" in apposition, or the noun phrase (:func:`_apposed_company`). A name it typed a place (no country, no
+    <noun>" in apposition, or the noun phrase (:func:`_apposed_company`); or a company's title is of it ("chief
+    executive of Nvidia": :func:`_company_title_of`). A name it typed a place (no country, no
     US state) becomes an organization; one it missed, the capitalized words ending at the word the description
     hangs on, is added. A person stays a person ("Jane Doe, based in London,": a reporter is based somewhere too).
 
@@ -511,7 +549,8 @@ def tag_described_organizations(doc: Doc) -> None:
     based = any(token.lower_ in BASED_WORDS or token.lower_.endswith("-based") for token in doc)
     ents = doc.ents
     names = {ent.text for ent in ents if ent.label_ in ("GPE", "LOC") and not country(ent.text)
-             and not us_state(ent.text) and (based and _described_as_based(ent[-1]) or _apposed_company(ent))}
+             and not us_state(ent.text) and not _before_its_region(ent)
+             and (based and _described_as_based(ent[-1]) or _apposed_company(ent) or _company_title_of(ent))}
     taken = {i: ent for ent in ents for i in range(ent.start, ent.end)}
     found = []
     for token in doc:
@@ -544,6 +583,24 @@ def _apposed_company(ent: SpacySpan) -> bool:
     return any(child.dep_ == "appos" and child.lemma_.lower() in COMPANY_NOUNS and child.pos_ == "NOUN"
                and child.left_edge.i == ent.end + 1 and child.left_edge.lower_ in ("a", "an", "the")
                for child in root.children)
+
+
+def _before_its_region(ent: SpacySpan) -> bool:
+    """A place's name after a comma right after the name: "CEO of Montvale, New Jersey's A&P" names a town."""
+    doc, i = ent.doc, ent.end
+    return i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].ent_type_ in ("GPE", "LOC") \
+        and doc[i + 1].ent_iob_ == "B"
+
+
+def _company_title_of(ent: SpacySpan) -> bool:
+    """The name whose title only a company gives ("the founder and chief executive of Nvidia", "CEO of Klarna"):
+    a company, unlike what a mayor or a president is "of"."""
+    root = ent.root
+    if root.dep_ != "pobj" or root.head.lower_ != "of":
+        return False
+    of = root.head.i
+    return any(title is not None and title[1] == of for title in map(functools.partial(_company_title_at, ent.doc),
+                                                                      range(max(0, of - 3), of)))
 
 
 def _name_start(doc: Doc, end: int, taken: dict) -> int:
@@ -608,12 +665,17 @@ def retag_speaking_surnames(doc: Doc) -> None:
             and not country(ent[0].text)) else None)
 
 
+# Verbs whose object, after one of these prepositions, is a place: where one lives, and where one travels.
+PLACE_VERB_PREPOSITIONS = {**dict.fromkeys(LIVE_VERBS, ("in", "near")), "travel": ("to",), "fly": ("to", "into"),
+                           "arrive": ("in",)}
+
+
 def retag_places_lived_in(doc: Doc) -> None:
-    """The place someone lives in is a place, whatever the recognizer said: "Djokovic, who lives in Monte Carlo"
-    (a person to it)."""
+    """The place someone lives in, travels or flies to or arrives in is a place, whatever the recognizer said:
+    "Djokovic, who lives in Monte Carlo", "von der Leyen travelled to Kyiv" (a person to it)."""
     _relabel(doc, lambda ent: "GPE" if (
-        ent.label_ in ("PERSON", "ORG") and ent.root.dep_ == "pobj" and ent.root.head.lower_ in ("in", "near")
-        and ent.root.head.head.lemma_.lower() in LIVE_VERBS) else None)
+        ent.label_ in ("PERSON", "ORG") and ent.root.dep_ == "pobj"
+        and ent.root.head.lower_ in PLACE_VERB_PREPOSITIONS.get(ent.root.head.head.lemma_.lower(), ())) else None)
 
 
 def _relabel(doc: Doc, new_label: Callable[[SpacySpan], str | None]) -> None:
