@@ -101,6 +101,11 @@ def test_a_company_s_own_name_before_its_chief_executive_is_an_organization(nlp)
     assert {e.name: e.type for e in result.entities}["Lufthansa"] == "ORG"
     assert [(result.entities[r.subject_entity].name, result.entities[r.object_entity].name, r.role)
             for r in result.relations if r.relation == "works_for"] == [("Carsten Spohr", "Lufthansa", "chief executive")]
+    # the other chief officers a company has: the recognizer had Pfizer a person here
+    result = extract_article(make_article("b", "Pfizer's chief scientific officer Mikael Dolsten will retire in "
+                                               "March."), nlp)
+    assert [(r.subject.text, r.object.text, r.role) for r in result.relations if r.relation == "works_for"] == [
+        ("Mikael Dolsten", "Pfizer", "chief scientific officer")]
 
 
 def test_the_grammar_types_where_one_lives_and_who_does_something(nlp):

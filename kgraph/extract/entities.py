@@ -949,6 +949,8 @@ HIRING_VERBS = {"hire", "appoint", "recruit", "poach"}
 # Titles only a company gives, written after its name: "OpenAI chief executive Sam Altman" (a place's come after
 # it too: "Ohio Governor Mike DeWine", "Denver Police Chief Ron Thomas")
 COMPANY_TITLES = {("chief", "executive"), ("chief", "financial"), ("chief", "operating"), ("chief", "technology"),
+                  ("chief", "scientific"), ("chief", "marketing"), ("chief", "commercial"), ("chief", "product"),
+                  ("chief", "legal"), ("chief", "risk"), ("chief", "investment"), ("chief", "digital"),
                   ("ceo",), ("cfo",), ("coo",), ("cto",), ("co-founder",), ("cofounder",)}
 _COMPANY_TITLE_STARTS = frozenset(title[0] for title in COMPANY_TITLES)
 
