@@ -34,6 +34,8 @@ QUALIFYING_ROLE_WORDS = {"defense", "defence", "foreign", "prime", "vice", "pres
 PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", "inside", "within", "toward",
                       "towards", "near", "around", "out", "over", "on", "onto", "outside"}
 LIVE_VERBS = {"live", "reside"}
+# What someone does at a place that says nothing of where they live: "Tim Cook visited a factory in Shenzhen"
+VISIT_VERBS = {"visit", "meet", "tour", "attend", "arrive", "travel", "fly", "land"}
 KILL_VERBS = {"kill", "assassinate", "murder", "shoot", "slay", "execute", "stab", "strangle", "behead", "slaughter"}
 REPORTING_VERBS = {"say", "tell", "add", "stress", "clarify", "note", "state", "announce", "claim", "report",
                    "explain", "argue", "insist", "write", "ask", "reply", "warn", "suggest", "confirm"}
