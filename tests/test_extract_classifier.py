@@ -300,3 +300,20 @@ def test_where_someone_visits_or_meets_is_not_where_they_live(nlp):
     result = extract_article(make_article("b", "Novak Djokovic, who lives in Monte Carlo, met fans in Paris."), nlp)
     assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "lives_in"] == [
         ("Novak Djokovic", "Monte Carlo")]
+
+
+def test_an_organization_led_headed_or_chaired_by_someone_employs_them_in_that_role(nlp):
+    """"The Christian Democratic Appeal, led by Henri Bontenbal,": a pattern the classifier, which saw one such
+    sentence in CoNLL04 train, learns from; "the coup was led by" names no organization."""
+    cases = (("The Christian Democratic Appeal, led by Henri Bontenbal, won the most seats in the election.",
+              ("Henri Bontenbal", "Christian Democratic Appeal", "leader")),
+             ("There is a study conducted by the Mediterranean Foundation headed by Juan Novara.",
+              ("Juan Novara", "Mediterranean Foundation", "head")))
+    for text, expected in cases:
+        result = extract_article(make_article("a", text), nlp)
+        assert [(r.subject.text, r.object.text, r.role) for r in result.relations if r.relation == "works_for"] == [
+            expected], text
+        assert any(r.extractor == "role:led-by" for r in pattern_relations(make_article("a", text),
+                                                                             nlp(text), nlp)[1]), text
+    result = extract_article(make_article("b", "The coup was led by Gen. Samuel K. Doe."), nlp)
+    assert not [r for r in result.relations if r.relation == "works_for" and r.object is not None]

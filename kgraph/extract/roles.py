@@ -22,6 +22,7 @@ def role_relations(ctx: DocContext) -> list[RelationMention]:
             continue
         found.extend(_title_before_name(ctx, index) or _apposition(ctx, index) or _copula(ctx, index))
         found.extend(_appointed(ctx, index))  # "Acme hired X, the CEO of Beta,": both
+        found.extend(_led_by(ctx, index))
     return found
 
 
@@ -167,6 +168,24 @@ def _appointed(ctx: DocContext, person: int) -> list[RelationMention]:
     if hirer:  # "OpenAI has hired Fidji Simo ... to run its applications business"
         return [ctx.relation("works_for", person, hirer[0], confidence=0.8, extractor="role:appointed")]
     return []
+
+
+LEADING_VERBS = {"lead": "leader", "head": "head", "chair": "chair"}
+
+
+def _led_by(ctx: DocContext, person: int) -> list[RelationMention]:
+    """"The Christian Democratic Appeal, led by Henri Bontenbal,", "the Mediterranean Foundation headed by Juan
+    Novara": the organization a clause says the person leads, heads or chairs, with that role."""
+    root = ctx.span(person).root
+    agent = root.head
+    if root.dep_ != "pobj" or agent.dep_ != "agent" or agent.head.lemma_.lower() not in LEADING_VERBS:
+        return []
+    verb = agent.head
+    org = ctx.mention_at(verb.head) if verb.dep_ == "acl" else None
+    if org is None or ctx.type_of(org) != "ORG":
+        return []
+    return [ctx.relation("works_for", person, org, confidence=0.8, extractor="role:led-by",
+                         role=LEADING_VERBS[verb.lemma_.lower()])]
 
 
 def _appointer(ctx: DocContext, verb: Token) -> list[int]:
