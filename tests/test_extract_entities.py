@@ -590,6 +590,17 @@ def test_a_name_with_a_dutch_or_german_particle_is_one_person(nlp):
         assert not [m.span.text for m in result.mentions if " der " in m.span.text and m.span.type == "PERSON"], text
 
 
+def test_a_person_s_possessive_ends_the_person(nlp):
+    """The recognizer read "Geert Wilders' Party for Freedom" as one person: no person's name holds a possessive, so
+    what follows is the party; "O 'Brien" (CoNLL04's tokens) is no possessive."""
+    result = extract_article(make_article("a", "The Christian Democratic Appeal won, ahead of Geert Wilders' Party "
+                                               "for Freedom."), nlp)
+    assert {(m.span.text, m.span.type) for m in result.mentions} >= {("Geert Wilders", "PERSON"),
+                                                                      ("Party for Freedom", "ORG")}
+    result = extract_article(make_article("b", "Madison County Judge William O 'Brien III set a hearing date."), nlp)
+    assert "William O" not in {m.span.text for m in result.mentions}
+
+
 def test_a_place_named_again_without_its_context_is_the_same_place(nlp):
     """"Goma, the provincial capital" is a place, and so is the "Goma" the recognizer calls a person two sentences
     on; an "Austin" after "Lloyd Austin" stays him."""
