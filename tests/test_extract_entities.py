@@ -570,6 +570,12 @@ def test_a_company_s_title_of_a_name_makes_it_a_company(nlp):
     assert {(m.span.text, m.span.type) for m in result.mentions} >= {("Nvidia", "ORG"), ("Taipei", "PLACE")}
     assert [(r.subject.text, r.object.text) for r in result.relations if r.relation == "works_for"] == [
         ("Jensen Huang", "Nvidia")]
+    text = ("Changpeng Zhao, the founder of Binance, was sentenced on Tuesday. Binance agreed to pay $4.3 billion. "
+            "Richard Teng, who succeeded Zhao as chief executive of Binance, said the company would cooperate.")
+    result = extract_article(make_article("z", text), nlp)  # the recognizer had Binance a person
+    assert {result.entities[m.cluster].type for m in result.mentions if m.span.text == "Binance"} == {"ORG"}
+    assert ("Richard Teng", "Binance") in [(r.subject.text, r.object.text) for r in result.relations
+                                            if r.relation == "works_for"]
     for text, town in (("Anne Hidalgo, the mayor of Paris, opened the bridge.", "Paris"),
                        ("He was CEO of Montvale, New Jersey's largest grocer.", "Montvale")):
         result = extract_article(make_article("b", text), nlp)

@@ -548,7 +548,7 @@ BASED_WORDS = {"based", "headquartered"}  # "Amazon, based in Seattle", "Nvidia,
 # battery maker". Narrower than ORG_NOUNS: "the Andes, a mountain chain"; "Kenya, a major tea producer" is a country.
 COMPANY_NOUNS = {"company", "firm", "corporation", "manufacturer", "maker", "carmaker", "automaker", "planemaker",
                  "chipmaker", "drugmaker", "bank", "retailer", "airline", "startup", "start-up", "insurer", "lender",
-                 "conglomerate", "subsidiary", "broadcaster", "publisher", "newspaper"}
+                 "conglomerate", "subsidiary", "broadcaster", "publisher", "newspaper", "exchange"}
 
 
 def tag_described_organizations(doc: Doc) -> None:
@@ -559,18 +559,20 @@ def tag_described_organizations(doc: Doc) -> None:
     name in "Apple, based in Cupertino,". The parse must hang the description on the name: "based"/"headquartered"
     in a clause on it (its subject "which" or "that", where it has one) with "in" or "at" after it, "the X-based
     <noun>" in apposition, or the noun phrase (:func:`_apposed_company`); or a company's title is of it ("chief
-    executive of Nvidia": :func:`_company_title_of`). A name it typed a place (no country, no
-    US state) becomes an organization; one it missed, the capitalized words ending at the word the description
-    hangs on, is added. A person stays a person ("Jane Doe, based in London,": a reporter is based somewhere too).
+    executive of Nvidia": :func:`_company_title_of`). A name it typed a place (no country, no US state) becomes an
+    organization; one it missed, the capitalized words ending at the word the description hangs on, is added. So
+    does a name it typed a person that a company's noun or title describes ("chief executive of Binance"); a person
+    based somewhere stays a person ("Jane Doe, based in London,": a reporter is based somewhere too).
 
     So is a name the recognizer missed that says what "it" will do ("Google said on Monday it would open a data
     center in Finland": :func:`_speaks_of_itself_as_it`); a name it typed a place is left as it is there, since
     "Beijing said it would retaliate" is a government speaking."""
     based = any(token.lower_ in BASED_WORDS or token.lower_.endswith("-based") for token in doc)
     ents = doc.ents
-    names = {ent.text for ent in ents if ent.label_ in ("GPE", "LOC") and not country(ent.text)
+    names = {ent.text for ent in ents if ent.label_ in ("GPE", "LOC", "PERSON") and not country(ent.text)
              and not us_state(ent.text) and not _before_its_region(ent)
-             and (based and _described_as_based(ent[-1]) or _apposed_company(ent) or _company_title_of(ent))}
+             and (ent.label_ != "PERSON" and based and _described_as_based(ent[-1]) or _apposed_company(ent)
+                  or _company_title_of(ent))}
     taken = {i: ent for ent in ents for i in range(ent.start, ent.end)}
     found = []
     for token in doc:
