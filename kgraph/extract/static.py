@@ -115,6 +115,9 @@ def _lives_in(ctx: DocContext, person: int) -> list[RelationMention]:
     found = []
     verbs = [root.head] if root.dep_ == "nsubj" else []
     verbs += [c for c in root.children if c.dep_ == "relcl"]
+    # "Zhao, a Canadian citizen who lives in Dubai": the clause on the noun in apposition to the name
+    verbs += [c for noun in root.children if noun.dep_ == "appos" for c in noun.children if c.dep_ == "relcl"
+              and any(s.dep_ == "nsubj" and s.lower_ in ("who", "that") for s in c.children)]
     for verb in verbs:
         if verb.lemma_ in LIVE_VERBS:
             for prep in verb.children:
