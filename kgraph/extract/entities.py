@@ -16,7 +16,7 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
-from .lexicon import LIVE_VERBS, PLACE_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
+from .lexicon import PLACE_PREPOSITIONS, PLACE_VERB_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..names import (HONORIFICS, LEGAL_FORM_WORDS, NAME_JOINERS, country, curated_alias, demonym_countries,
                      is_acronym, name_key, normalize_name, strip_titles, us_state)
@@ -621,8 +621,8 @@ def _company_title_of(ent: SpacySpan) -> bool:
     if root.dep_ != "pobj" or root.head.lower_ != "of":
         return False
     of = root.head.i
-    return any(title is not None and title[1] == of for title in map(functools.partial(_company_title_at, ent.doc),
-                                                                      range(max(0, of - 3), of)))
+    titles = (_company_title_at(ent.doc, start) for start in range(max(0, of - 3), of))
+    return any(title is not None and title[1] == of for title in titles)  # the title ends right before "of"
 
 
 def _name_start(doc: Doc, end: int, taken: dict) -> int:
@@ -685,11 +685,6 @@ def retag_speaking_surnames(doc: Doc) -> None:
             len(ent) == 1 and ent.label_ in ("GPE", "LOC", "NORP") and ent[0].text in surnames
             and ent[0].dep_ == "nsubj" and ent[0].head.lemma_.lower() in REPORTING_VERBS
             and not country(ent[0].text)) else None)
-
-
-# Verbs whose object, after one of these prepositions, is a place: where one lives, and where one travels.
-PLACE_VERB_PREPOSITIONS = {**dict.fromkeys(LIVE_VERBS, ("in", "near")), "travel": ("to",), "fly": ("to", "into"),
-                           "arrive": ("in",)}
 
 
 def retag_places_lived_in(doc: Doc) -> None:

@@ -36,6 +36,9 @@ PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", 
 LIVE_VERBS = {"live", "reside"}
 # What someone does at a place that says nothing of where they live: "Tim Cook visited a factory in Shenzhen"
 VISIT_VERBS = {"visit", "meet", "tour", "attend", "arrive", "travel", "fly", "land"}
+# Verbs whose object, after one of these prepositions, is a place: where one lives, and where one travels to
+PLACE_VERB_PREPOSITIONS = {**dict.fromkeys(LIVE_VERBS, ("in", "near")), "travel": ("to",), "fly": ("to", "into"),
+                           "arrive": ("in",)}
 KILL_VERBS = {"kill", "assassinate", "murder", "shoot", "slay", "execute", "stab", "strangle", "behead", "slaughter"}
 REPORTING_VERBS = {"say", "tell", "add", "stress", "clarify", "note", "state", "announce", "claim", "report",
                    "explain", "argue", "insist", "write", "ask", "reply", "warn", "suggest", "confirm"}
