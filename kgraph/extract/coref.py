@@ -43,7 +43,7 @@ from spacy.tokens import Token
 from ..types import EntityMention, Span
 from .context import DocContext
 from .entities import wire_agencies
-from .lexicon import REPORTING_VERBS, is_role_word
+from .lexicon import BASED_WORDS, REPORTING_VERBS, is_role_word
 
 __all__ = ["LOOKBACK", "pronoun_mentions"]
 
@@ -66,7 +66,6 @@ NOMINALS = {"company", "firm", "group", "bank", "corporation", "organization", "
             "conglomerate", "insurer", "lender", "carrier", "automaker", "chain", "brand", "maker", "carmaker",
             "chipmaker", "drugmaker", "giant", "body", "bloc", "alliance", "planemaker", "steelmaker", "shipbuilder",
             "miner", "broadcaster", "operator"}
-BASED = {"based", "headquartered"}
 # Words before a company noun that make it another company than the one the story is about: "the parent company"
 OTHER_COMPANY = {"parent", "rival", "sister", "subsidiary", "acquired", "acquiring", "target", "other", "another",
                  "former", "merged", "partner", "competing", "new", "combined", "holding"}
@@ -152,7 +151,7 @@ def _nominal(token: Token) -> bool:
         return (det.lower_ in ("the", "this") and det.head.i == token.i
                 and all(c.i == det.i or c.dep_ in ("case", "punct", "relcl", "acl") for c in token.children))
     lefts = list(token.lefts)
-    if token.dep_ not in ("nsubj", "nsubjpass") and not any(c.lower_ in BASED for c in lefts):
+    if token.dep_ not in ("nsubj", "nsubjpass") and not any(c.lower_ in BASED_WORDS for c in lefts):
         return False  # but "an investment by the Seattle-based company" says where the company is
     return (bool(lefts) and lefts[0].dep_ == "det" and lefts[0].lower_ in ("the", "this")
             and all(c.dep_ in ("amod", "compound", "punct") and c.pos_ != "PROPN" and c.lower_ not in OTHER_COMPANY
@@ -290,12 +289,12 @@ def _personal_antecedent(ctx: DocContext, token: Token, kind: str, sentences: li
         if named is not None:
             return named
     speaker = _speaker(token) if kind == "ORG" else None
-    if speaker is not None and ctx.mention_at(speaker) is None and speaker.lower_ in NOMINALS and _nominal(speaker):
-        return _nominal_antecedent(ctx, speaker, sentences)  # "The software maker said it would open an office"
-    if speaker is not None and ctx.mention_at(speaker) is not None:
-        named = ctx.mention_at(speaker)  # "Rheinmetall, the Dusseldorf-based arms maker, said it would": not the town
+    named = ctx.mention_at(speaker) if speaker is not None else None
+    if named is not None:  # "Rheinmetall, the Dusseldorf-based arms maker, said it would": not the town
         if ctx.type_of(named) in wanted and named not in ctx.antecedents and named not in _reporters(ctx):
             return named
+    elif speaker is not None and speaker.lower_ in NOMINALS and _nominal(speaker):
+        return _nominal_antecedent(ctx, speaker, sentences)  # "The software maker said it would open an office"
     subject = _clause_subject(ctx, token, sentences) if token.dep_ not in ("nsubj", "nsubjpass") else None
     if subject is not None and ctx.type_of(subject) in wanted:
         if token.dep_ == "poss":

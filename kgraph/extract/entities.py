@@ -16,7 +16,8 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
-from .lexicon import PLACE_PREPOSITIONS, PLACE_VERB_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS, is_role_word
+from .lexicon import (BASED_WORDS, PLACE_PREPOSITIONS, PLACE_VERB_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS,
+                      is_role_word)
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..names import (HONORIFICS, LEGAL_FORM_WORDS, NAME_JOINERS, country, curated_alias, demonym_countries,
                      is_acronym, name_key, normalize_name, strip_titles, us_state)
@@ -543,7 +544,6 @@ def tag_company_title_owners(doc: Doc) -> None:
         doc.set_ents(sorted([*ents, *found], key=lambda e: e.start), default="unmodified")
 
 
-BASED_WORDS = {"based", "headquartered"}  # "Amazon, based in Seattle", "Nvidia, which is headquartered in ..."
 # What a name in apposition to is, or is said to be, that makes it a company, not a place: "Northvolt, the Swedish
 # battery maker". Narrower than ORG_NOUNS: "the Andes, a mountain chain"; "Kenya, a major tea producer" is a country.
 COMPANY_NOUNS = {"company", "firm", "corporation", "manufacturer", "maker", "carmaker", "automaker", "planemaker",

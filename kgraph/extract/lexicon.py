@@ -34,6 +34,8 @@ QUALIFYING_ROLE_WORDS = {"defense", "defence", "foreign", "prime", "vice", "pres
 PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", "inside", "within", "toward",
                       "towards", "near", "around", "out", "over", "on", "onto", "outside"}
 LIVE_VERBS = {"live", "reside"}
+# Where an organization is: "Amazon, based in Seattle", "which is headquartered in", "the Seattle-based company"
+BASED_WORDS = {"based", "headquartered"}
 # What someone does at a place that says nothing of where they live: "Tim Cook visited a factory in Shenzhen"
 VISIT_VERBS = {"visit", "meet", "tour", "attend", "arrive", "travel", "fly", "land"}
 # Verbs whose object, after one of these prepositions, is a place: where one lives, and where one travels to

@@ -7,11 +7,11 @@ from ..names import us_state
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..types import RelationMention
 from .context import DocContext
-from .lexicon import KILL_VERBS, LIVE_VERBS
+from .lexicon import BASED_WORDS, KILL_VERBS, LIVE_VERBS
 
 __all__ = ["static_relations", "with_the_region"]
 
-BASED_WORDS = {"based", "headquartered", "located"}
+BASED_OR_LOCATED = BASED_WORDS | {"located"}
 
 
 def static_relations(ctx: DocContext) -> list[RelationMention]:
@@ -69,7 +69,7 @@ def _based_in(ctx: DocContext, org: int) -> list[RelationMention]:
                 found.append(ctx.relation("based_in", org, place, confidence=0.8, extractor="static:place-based"))
     # "Halvorsen, a company based in Austin"
     for token in span.root.subtree:
-        if token.lower_ in BASED_WORDS and token.i >= span.end:
+        if token.lower_ in BASED_OR_LOCATED and token.i >= span.end:
             for prep in token.children:
                 if prep.dep_ == "prep" and prep.lower_ in ("in", "at", "out"):
                     places = [m for m in ctx.mentions_in(prep.subtree) if ctx.type_of(m) == "PLACE"]
