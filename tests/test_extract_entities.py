@@ -514,6 +514,10 @@ def test_the_name_that_opens_a_wire_story_is_found_after_its_dateline(nlp):
                         "Apple Inc")):
         result = extract_article(make_article("a", text), nlp)
         assert (name, "ORG") in {(m.span.text, m.span.type) for m in result.mentions}, text
+    # after the dateline the recognizer cut the name short ("Energy AG"); read again, it is whole
+    text = "Siemens Energy to cut jobs\n\nMUNICH - Siemens Energy AG said on Wednesday it would close a plant in Spain."
+    result = extract_article(make_article("b", text), nlp)
+    assert {m.span.text for m in result.mentions if m.span.type == "ORG"} == {"Siemens Energy", "Siemens Energy AG"}
 
 
 def test_a_name_that_says_what_it_will_do_is_an_organization(nlp):

@@ -79,8 +79,14 @@ class DatelineNames:
                     last = end if end == sentence_end else end - DATELINE_MARGIN
                     for ent in next(tagged).ents:
                         span = Span(doc, body + ent.start, body + ent.end, label=ent.label_)
-                        if ent.label_ in NAME_LABELS and span.end <= last and not any(
-                                e.start < span.end and span.start < e.end for e in ents + added):
+                        if ent.label_ not in NAME_LABELS or span.end > last:
+                            continue
+                        overlapping = [e for e in ents + added if e.start < span.end and span.start < e.end]
+                        if all(span.start <= e.start and e.end <= span.end and len(e) < len(span)
+                               and e.label_ in NAME_LABELS for e in overlapping):
+                            # none, or names inside it: "MUNICH - Siemens Energy AG said" gave "Energy AG"
+                            ents = [e for e in ents if e not in overlapping]
+                            added = [e for e in added if e not in overlapping]
                             added.append(span)
                 if added:
                     doc.ents = sorted(ents + added, key=lambda e: e.start)
