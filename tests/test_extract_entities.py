@@ -586,6 +586,30 @@ def test_a_company_s_title_of_a_name_makes_it_a_company(nlp):
         assert {m.span.type for m in result.mentions if m.span.text == town} == {"PLACE"}, text
 
 
+def test_a_company_that_appoints_someone_as_its_officer_or_is_a_lab_or_a_title_s_is_a_company(nlp):
+    """Names from this decade that the recognizer (1990s news) had as persons or missed: OpenAI, which "appointed Sarah
+    Friar as its chief financial officer" (a person appoints someone as his or hers), a person in every mention, so
+    Friar's job went to Microsoft; Anthropic, "the AI lab", missed, so the company's plans went to Microsoft; and
+    Nextdoor, whose former chief executive she is, missed."""
+    text = ("OpenAI names new chief financial officer\n\nOpenAI on Tuesday appointed Sarah Friar, the former chief "
+            "executive of Nextdoor, as its chief financial officer, the company said. Microsoft has invested $13 "
+            "billion in OpenAI. Meanwhile, Anthropic, the AI lab founded by Dario Amodei, opened an office in Tokyo.")
+    result = extract_article(make_article("a", text), nlp)
+    types = {(m.span.text, result.entities[m.cluster].type) for m in result.mentions}
+    assert {("OpenAI", "ORG"), ("Nextdoor", "ORG"), ("Anthropic", "ORG"), ("Sarah Friar", "PERSON")} <= types
+    assert ("OpenAI", "PERSON") not in types
+    jobs = {(r.subject.text, r.role, r.object.text) for r in result.relations if r.relation == "works_for"}
+    assert {("Sarah Friar", "chief financial officer", "OpenAI"), ("Sarah Friar", "former chief executive",
+                                                                   "Nextdoor")} <= jobs
+    assert not {job for job in jobs if job[2] == "Microsoft"}
+    assert ("Anthropic", "Tokyo") in {(r.subject.text, r.object.text) for r in result.relations
+                                      if r.relation == "action"}
+    for text, name in (("Biden named Harris as his running mate in August.", "Biden"),
+                       ("Smith appointed Jones as her deputy.", "Smith")):  # a person appoints as "his" or "her"
+        result = extract_article(make_article("b", text), nlp)
+        assert {m.span.type for m in result.mentions if m.span.text == name} <= {"PERSON"}, text
+
+
 def test_a_name_with_a_dutch_or_german_particle_is_one_person(nlp):
     """The recognizer cut "Ursula von der Leyen" into two places and took Kyiv, where she travelled, for a person."""
     text = "Ursula von der Leyen, president of the European Commission, travelled to Kyiv on Friday."

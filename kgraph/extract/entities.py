@@ -548,7 +548,8 @@ def tag_company_title_owners(doc: Doc) -> None:
 # battery maker". Narrower than ORG_NOUNS: "the Andes, a mountain chain"; "Kenya, a major tea producer" is a country.
 COMPANY_NOUNS = {"company", "firm", "corporation", "manufacturer", "maker", "carmaker", "automaker", "planemaker",
                  "chipmaker", "drugmaker", "bank", "retailer", "airline", "startup", "start-up", "insurer", "lender",
-                 "conglomerate", "subsidiary", "broadcaster", "publisher", "newspaper", "exchange"}
+                 "conglomerate", "subsidiary", "broadcaster", "publisher", "newspaper", "exchange", "lab", "laboratory",
+                 "giant", "developer", "operator", "supplier", "provider", "agency", "regulator"}
 
 
 def tag_described_organizations(doc: Doc) -> None:
@@ -572,7 +573,7 @@ def tag_described_organizations(doc: Doc) -> None:
     names = {ent.text for ent in ents if ent.label_ in ("GPE", "LOC", "PERSON") and not country(ent.text)
              and not us_state(ent.text) and not _before_its_region(ent)
              and (ent.label_ != "PERSON" and based and _described_as_based(ent[-1]) or _apposed_company(ent)
-                  or _company_title_of(ent))}
+                  or _company_title_of(ent) or len(ent) == 1 and _hires_as_its(ent))}
     taken = {i: ent for ent in ents for i in range(ent.start, ent.end)}
     found = []
     for token in doc:
@@ -582,7 +583,7 @@ def tag_described_organizations(doc: Doc) -> None:
         if (name.start > 0 and doc[name.start - 1].text in ("-", "&")
                 or len(name) == 1 and token.lower_ in GENERIC_WORDS):
             continue  # "Twenty-One Company": the name runs on before its first capitalized word, or is no name
-        if (based and _described_as_based(token) or _apposed_company(name)
+        if (based and _described_as_based(token) or _apposed_company(name) or _company_title_of(name)
                 or token.dep_ == "nsubj" and _speaks_of_itself_as_it(name)):
             found.append(SpacySpan(doc, name.start, name.end, label="ORG"))
             taken.update(dict.fromkeys(range(name.start, name.end), found[-1]))
@@ -977,10 +978,26 @@ def _hires(ent: SpacySpan) -> bool:
     what a company does, where a one-word name is concerned."""
     root = ent.root
     verb = root.head
-    if root.dep_ != "nsubj" or verb.lemma_.lower() not in HIRING_VERBS:
-        return False
+    if root.dep_ != "nsubj" or verb.lemma_.lower() not in HIRING_VERBS or _as_whose(verb) & {"his", "her"}:
+        return False  # "Smith appointed Jones as her deputy"
     return any(c.dep_ in ("dobj", "oprd") and (c.ent_type_ == "PERSON" or c.pos_ == "NOUN" and is_role_word(c))
                for c in verb.children)
+
+
+def _as_whose(verb) -> set[str]:
+    """The possessives of what someone is hired or appointed "as" ("as its chief financial officer": "its"), where
+    the parser hangs "as": on the verb, or on a clause after it ("..., the company said")."""
+    return {t.lower_ for t in verb.subtree if t.dep_ == "poss" and t.head.head.lower_ == "as"}
+
+
+def _hires_as_its(ent: SpacySpan) -> bool:
+    """The name hires or appoints someone as "its" something ("OpenAI on Tuesday appointed Sarah Friar as its chief
+    financial officer"): a company, as a person would appoint someone as "his" or "her" something."""
+    root = ent.root
+    verb = root.head
+    if root.dep_ != "nsubj" or verb.lemma_.lower() not in HIRING_VERBS | {"name"}:
+        return False
+    return any(c.dep_ == "dobj" and c.ent_type_ == "PERSON" for c in verb.children) and _as_whose(verb) == {"its"}
 
 
 def _before_a_company_title(ent: SpacySpan) -> bool:
