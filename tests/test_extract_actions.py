@@ -40,3 +40,22 @@ def test_the_place_can_hang_off_the_noun_after_of(nlp):
     """"move part of its production to Pune": the place is where the production goes."""
     found = actions("NATO will move part of its training mission to Baghdad.", nlp)
     assert {(actor, place) for actor, _, place, _ in found} == {("NATO", "Baghdad")}
+
+
+def test_the_place_attacked_or_taken_is_the_object_of_the_verb(nlp):
+    """"Hamas attacked Israel", "Israel struck the city of Rafah": the place is what is attacked, with no
+    preposition; "the city of" makes Rafah a place (the recognizer: a person). A comparison names no target."""
+    assert actions("Hamas attacked Israel on October 7.", nlp) == {("Hamas", "Hamas", "Israel", "attack")}
+    assert actions("Israel struck the city of Rafah on Tuesday.", nlp) == {("Israel", "Israel", "Rafah", "strike")}
+    assert actions("ISIS seized a territory as big as the United Kingdom.", nlp) == set()
+
+
+def test_those_who_act_for_an_organization_or_a_country_make_its_action(nlp):
+    """"NATO defence ministers agreed to send ...", "U.S. forces struck ...": the ministers and the forces act for
+    NATO and the United States. Engineers do not act for their company."""
+    assert {(entity, place) for _, entity, place, _ in actions(
+        "NATO defence ministers agreed on Thursday to send more air defence systems to Ukraine.", nlp)} == {
+        ("NATO", "Ukraine")}
+    assert {(entity, place) for _, entity, place, _ in actions("U.S. forces struck targets in Yemen on Saturday.",
+                                                               nlp)} == {("United States", "Yemen")}
+    assert actions("Apple engineers travelled to China last week.", nlp) == set()

@@ -7,7 +7,7 @@ from spacy.tokens import Token
 
 from ..types import RelationMention
 from .context import DocContext
-from .lexicon import PLACE_PREPOSITIONS, REPORTING_VERBS, STATIVE_VERBS
+from .lexicon import PLACE_OF_NOUNS, PLACE_PREPOSITIONS, REPORTING_VERBS, STATIVE_VERBS
 
 __all__ = ["action_relations"]
 
@@ -30,7 +30,7 @@ def action_relations(ctx: DocContext) -> list[RelationMention]:
         actor = _actor(ctx, token)
         if actor is None:
             continue
-        for prep, place in _places(ctx, token):
+        for prep, place in _places(ctx, token) + _targets(ctx, token):
             if ctx.mentions[place].cluster == ctx.mentions[actor].cluster:
                 continue
             predicate = _predicate(token, prep)
@@ -48,6 +48,8 @@ def _actor(ctx: DocContext, verb: Token, depth: int = 0) -> int | None:
             if (mention is None or mention in ctx.antecedents) and child.lower_ in PRONOUNS and depth < 4:
                 speaker = _governing_actor(ctx, verb, depth)  # the speaker first, else the pronoun's antecedent
                 mention = speaker if speaker is not None else mention
+            if mention is None and child.lemma_.lower() in ACTING_FOR:
+                mention = _whose(ctx, child)
             if mention is None:
                 return None
             return mention if ctx.type_of(mention) == "ORG" or ctx.is_country(mention) else None
@@ -60,6 +62,23 @@ def _actor(ctx: DocContext, verb: Token, depth: int = 0) -> int | None:
         return _actor(ctx, verb.head, depth + 1)
     if verb.head.pos_ == "AUX" and verb.dep_ in ("xcomp",) and depth < 4:
         return _actor(ctx, verb.head, depth + 1)
+    return None
+
+
+# Those who act for an organization or a country, named with it: "NATO defence ministers agreed to send", "U.S.
+# forces struck", "Russia's army attacked"
+ACTING_FOR = {"troops", "force", "forces", "soldier", "army", "military", "navy", "minister", "official", "leader",
+              "diplomat", "warplane", "jet", "drone", "warship"}
+
+
+def _whose(ctx: DocContext, noun: Token) -> int | None:
+    """The organization or country a noun of :data:`ACTING_FOR` is named with, right before it: "NATO", "U.S.",
+    "Russia's"."""
+    for child in noun.lefts:
+        mention = ctx.mention_at(child)
+        if child.dep_ in ("compound", "poss", "nmod") and mention is not None \
+                and (ctx.type_of(mention) == "ORG" or ctx.is_country(mention)):
+            return mention
     return None
 
 
@@ -99,9 +118,37 @@ def _places(ctx: DocContext, verb: Token) -> list[tuple[Token, int]]:
     return found
 
 
-def _predicate(verb: Token, prep: Token) -> str:
-    """"send troops to": the verb, its particle, its object's head noun and the preposition."""
+# Verbs whose object is the place acted on: "Russia attacked Kharkiv", "Israel struck the city of Rafah"
+TARGET_VERBS = {"attack", "bomb", "shell", "strike", "invade", "capture", "seize", "raid", "occupy", "blockade",
+                "besiege", "storm", "annex", "liberate", "recapture", "retake", "evacuate"}
+
+
+def _targets(ctx: DocContext, verb: Token) -> list[tuple[None, int]]:
+    """The place a verb of attack or conquest (:data:`TARGET_VERBS`) acts on, its object: "attacked Kharkiv",
+    "struck the city of Rafah", "seized Kherson and Mariupol"."""
+    if verb.lemma_.lower() not in TARGET_VERBS:
+        return []
+    found = []
+    for obj in verb.children:
+        if obj.dep_ != "dobj":
+            continue
+        named = [obj]
+        if obj.lemma_.lower() in PLACE_OF_NOUNS and ctx.mention_at(obj) is None:
+            named = [noun for part in obj.children if part.dep_ == "prep" and part.lower_ == "of"
+                     for noun in part.children if noun.dep_ == "pobj"]
+        for target in [t for noun in named for t in (noun, *noun.conjuncts)]:
+            mention = ctx.mention_at(target)
+            if mention is not None and ctx.type_of(mention) == "PLACE" and mention not in [m for _, m in found]:
+                found.append((None, mention))
+    return found
+
+
+def _predicate(verb: Token, prep: Token | None) -> str:
+    """"send troops to": the verb, its particle, its object's head noun and the preposition; "attack" alone where
+    the place is the object."""
     words = [verb.lemma_.lower()]
+    if prep is None:
+        return " ".join(words + [c.lower_ for c in verb.children if c.dep_ == "prt"])
     words += [c.lower_ for c in verb.children if c.dep_ == "prt"]
     objects = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
     if objects:

@@ -16,8 +16,8 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span as SpacySpan
 
-from .lexicon import (BASED_WORDS, PLACE_PREPOSITIONS, PLACE_VERB_PREPOSITIONS, REPORTING_VERBS, ROLE_MODIFIERS,
-                      is_role_word)
+from .lexicon import (BASED_WORDS, PLACE_OF_NOUNS, PLACE_PREPOSITIONS, PLACE_VERB_PREPOSITIONS, REPORTING_VERBS,
+                      ROLE_MODIFIERS, is_role_word)
 from ..nlp import PLAIN_DATELINE, news_slug
 from ..names import (HONORIFICS, LEGAL_FORM_WORDS, NAME_JOINERS, country, curated_alias, demonym_countries,
                      is_acronym, name_key, normalize_name, strip_titles, us_state)
@@ -914,6 +914,14 @@ def _names_a_base(ent: SpacySpan) -> bool:
     return root.dep_ == "compound" and root.head.lemma_.lower() in BASE_NOUNS and root.head.i >= ent.end
 
 
+def _place_of(ent: SpacySpan) -> bool:
+    """The name a place's noun is "of", right after it: "the city of Kharkiv", "the port of Odesa" (a person twice
+    to the recognizer). Not "the capital of": a capital's country."""
+    doc, root = ent.doc, ent.root
+    return (root.dep_ == "pobj" and root.head.lower_ == "of" and ent.start >= 3 and doc[ent.start - 1].lower_ == "of"
+            and doc[ent.start - 2].lower_ in PLACE_OF_NOUNS and doc[ent.start - 3].lower_ == "the")
+
+
 def _town_of_state(ent: SpacySpan) -> bool:
     """A US state after a comma right after the name, and the clause going on or ending after it: "the Becton
     Dickinson Co. of Franklin Lakes, N.J., donates", "Springfield , Ill.": the name is a town."""
@@ -1079,7 +1087,8 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
     elif label in ("PERSON", "GPE", "LOC") and len(ent) == 1 and ent.text not in surnames and not country(name) \
             and (_hires(ent) or _before_a_company_title(ent)):
         label = "ORG"  # "OpenAI has hired Fidji Simo", "OpenAI chief executive Sam Altman"
-    place_context = label in ("PERSON", "ORG") and (_town_of_state(ent) or _described_as(ent, PLACE_NOUNS)) \
+    place_context = label in ("PERSON", "ORG") and (_town_of_state(ent) or _described_as(ent, PLACE_NOUNS)
+                                                   or _place_of(ent)) \
         or label == "PERSON" and _names_a_base(ent)
     if place_context:
         label = "GPE"  # "Franklin Lakes, N.J.", "Taji, a military base": a place, whatever the recognizer said

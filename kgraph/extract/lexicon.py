@@ -33,6 +33,8 @@ TITLE_QUALIFIERS = {"financial", "finance", "operating", "operations", "technolo
 QUALIFYING_ROLE_WORDS = {"defense", "defence", "foreign", "prime", "vice", "press"}
 PLACE_PREPOSITIONS = {"to", "in", "into", "from", "at", "across", "throughout", "inside", "within", "toward",
                       "towards", "near", "around", "out", "over", "on", "onto", "outside"}
+# A place's own noun, the "of" after which names it: "the city of Kharkiv", "the port of Odesa"
+PLACE_OF_NOUNS = {"city", "town", "village", "port", "province", "island", "district"}
 LIVE_VERBS = {"live", "reside"}
 # Where an organization is: "Amazon, based in Seattle", "which is headquartered in", "the Seattle-based company"
 BASED_WORDS = {"based", "headquartered"}
