@@ -292,6 +292,21 @@ def test_an_organization_cited_as_the_source_is_no_one_s_employer(nlp):
         ("John Kirby", "Pentagon")]
 
 
+def test_an_organization_in_another_person_s_apposition_is_that_person_s(nlp):
+    """"Boeing named Kelly Ortberg, a former head of Rockwell Collins, as its chief executive, replacing Dave
+    Calhoun": Rockwell Collins is what the apposition says of Ortberg; the classifier gave Calhoun to it (0.93)."""
+    text = ("Boeing Co on Thursday named Kelly Ortberg, a former head of Rockwell Collins, as its chief executive, "
+            "replacing Dave Calhoun, who is stepping down after a turbulent five years.")
+    result = extract_article(make_article("a", text), nlp)
+    jobs = {(r.subject.text, r.object.text) for r in result.relations if r.relation == "works_for"}
+    assert {("Kelly Ortberg", "Rockwell Collins"), ("Kelly Ortberg", "Boeing Co")} <= jobs
+    assert not {job for job in jobs if job[1] == "Rockwell Collins" and job[0] != "Kelly Ortberg"}
+    # nor is "a former head" of Rockwell Collins anyone's role at Boeing
+    roles = {(r.subject.text, r.object.text): r.role for r in result.relations if r.relation == "works_for"}
+    assert roles[("Kelly Ortberg", "Rockwell Collins")] == "former head"
+    assert "former head" not in {role for (_, org), role in roles.items() if org == "Boeing Co"}
+
+
 def test_where_someone_visits_or_meets_is_not_where_they_live(nlp):
     """The classifier learnt Live_In from CoNLL04, which has one such sentence: it had Tim Cook living in Shenzhen
     (0.83) and Putin and Xi in Beijing. Where someone lives, said so, stays."""
