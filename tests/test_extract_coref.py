@@ -222,3 +222,14 @@ def test_it_in_what_a_named_organization_says_is_that_organization_not_the_neare
                                                                  ("the Dusseldorf-based arms maker", "based_in",
                                                                   "Dusseldorf")]
     assert all(result.entities[r.subject_entity].name == "Rheinmetall" for r in result.relations)
+
+
+def test_the_agency_a_titled_person_speaks_for_is_the_organization_of_the_title(nlp):
+    """"Federal Aviation Administration chief Mike Whitaker said the agency would keep its inspectors at Boeing's
+    factory in Renton": the agency is his, not the supplier the sentence before has as its subject."""
+    text = ("Spirit AeroSystems, a supplier based in Wichita, Kansas, said it would furlough workers.\n\n"
+            "Federal Aviation Administration chief Mike Whitaker said the agency would keep its inspectors at Boeing's "
+            "factory in Renton.")
+    result = extract_article(make_article("a", text), nlp)
+    assert {(result.entities[r.subject_entity].name, r.object.text) for r in result.relations
+            if r.relation == "action"} == {("Federal Aviation Administration", "Renton")}

@@ -172,6 +172,22 @@ def _speaker(token: Token) -> Token | None:
     return speakers[0] if speakers else None
 
 
+def _speakers_organization(ctx: DocContext, token: Token) -> int | None:
+    """The organization in the title of the person who says what "the agency" or "the company" does: "Federal
+    Aviation Administration chief Mike Whitaker said the agency would keep its inspectors at Boeing's factory" (not
+    the supplier named as the sentence before's subject)."""
+    verb = token.head
+    if token.dep_ != "nsubj" or verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in REPORTING_VERBS:
+        return None
+    speakers = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    person = ctx.mention_at(speakers[0]) if speakers else None
+    if person is None or ctx.type_of(person) != "PERSON":
+        return None
+    titles = [m for m in ctx.mentions_in(speakers[0].subtree) if m != person and ctx.type_of(m) == "ORG"
+              and m not in ctx.antecedents]
+    return titles[-1] if titles else None
+
+
 def _sentence_index(sentences: list, token: Token) -> int:
     """The index in ``sentences`` (the Doc's, in order) of the sentence ``token`` is in."""
     return next(i for i, s in enumerate(sentences) if s.start <= token.i < s.end)
@@ -215,6 +231,9 @@ def _nominal_antecedent(ctx: DocContext, token: Token, sentences: list) -> int |
     named_like = _named_like(ctx, token, sentences[max(0, position - NOMINAL_LOOKBACK)].start)
     if named_like is not None:
         return named_like
+    titled = _speakers_organization(ctx, token)
+    if titled is not None:
+        return titled
     reporters = _reporters(ctx)
     named = [m for m in range(len(ctx.mentions)) if ctx.mentions[m].tokens[1] <= token.i and m not in ctx.antecedents
              and ctx.type_of(m) == "ORG" and m not in reporters]
