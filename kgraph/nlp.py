@@ -24,11 +24,20 @@ BATCH_SIZE = 16  # measured: the default batch size peaks near 1 GB on a few hun
 
 # A dateline with no agency opening a line: "BRUSSELS - European Union ministers met", "WOLFSBURG, Germany --
 # Volkswagen said": a town in capitals, perhaps its country or state, then a dash. As in the wire dateline's
-# pattern (kgraph.extract.entities.WIRE_DATELINE), no two runs of spaces meet with nothing between them.
+# pattern (WIRE_DATELINE, below), no two runs of spaces meet with nothing between them.
 PLAIN_DATELINE = re.compile(
     r"(?m)^[ \t]*(?P<place>[A-Z][A-Z'.&-]+(?:[ \t]+[A-Z][A-Z'.&-]+){0,3}"
     r"(?:[ \t]*,[ \t]*[A-Z][\w.'&-]*(?:[ \t]+[A-Z][\w.'&-]*){0,2})?)[ \t]+(?P<dash>--?|\u2013|\u2014)[ \t]+(?=\S)")
 
+
+# A wire service's dateline: "WASHINGTON (Reuters) -", "DAYTON, Ohio (AP)", "MUNICH, March 3 (Reuters) -".
+# An article is untrusted: no two runs of spaces may meet with nothing between them to split them by, or a line of
+# spaces before a bracket sends the match through every way of splitting it (the first form of this pattern,
+# "[ \t]*,?[ \t]+", never returned on one). A separator is a comma with spaces around it, or spaces.
+WIRE_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[A-Z][\w'.&-]*(?:(?:[ \t]*,[ \t]*|[ \t]+)(?:[A-Z0-9][\w'.&-]*|de|la|del|el|al)){0,6})"
+    r"(?:[ \t]*,)?[ \t]*\([ \t]*(?P<agency>[A-Za-z][\w.&'-]*(?:[ \t]+[A-Z][\w.&'-]*){0,3})[ \t]*\)[ \t]*"
+    r"(?:(?P<dash>[-\u2013\u2014:])|$)")
 
 # Words a story's first line may open with before a dash that are no town: "BREAKING - ...", "UPDATE - ..."
 NEWS_SLUGS = frozenset({"BREAKING", "UPDATE", "UPDATED", "EXCLUSIVE", "ANALYSIS", "FACTBOX", "WRAPUP", "INSIGHT",
@@ -47,16 +56,21 @@ def news_slug(match: re.Match) -> bool:
 @Language.component("kgraph_paragraphs")
 def paragraph_boundaries(doc: Doc) -> Doc:
     """A line break always ends a sentence: headlines and list items have no full stop. So does a dateline
-    (:data:`PLAIN_DATELINE`): "WOLFSBURG, Germany - Volkswagen AG named ..." parses as a sentence of its own,
-    with Volkswagen AG its subject, not as an apposition to the town."""
+    (:data:`PLAIN_DATELINE`, and a wire service's with a dash after it, :data:`WIRE_DATELINE`): "WOLFSBURG,
+    Germany - Volkswagen AG named ..." parses as a sentence of its own, with Volkswagen AG its subject, not as an
+    apposition to the town."""
     for token in doc[1:]:
         if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
             token.is_sent_start = True
-    for match in PLAIN_DATELINE.finditer(doc.text):
+    dashes = [match.span("dash") for match in PLAIN_DATELINE.finditer(doc.text) if not news_slug(match)]
+    if "(" in doc.text:  # "ARLINGTON, Virginia (Reuters) - Boeing Co named ...": Boeing Co is the subject
+        dashes += [match.span("dash") for match in WIRE_DATELINE.finditer(doc.text)
+                   if match.group("dash") and match.group("dash") != ":"]  # "George Washington (first President):"
+    for span in sorted(dashes):
         # at the dash, not after it: the recognizer often takes the dash into the name after it ("- Volkswagen
         # AG"), and a name may not cross a sentence's start (the names pass cuts the dash off)
-        dash = doc.char_span(*match.span("dash"), alignment_mode="expand")
-        if dash is not None and dash.start > 0 and not news_slug(match):
+        dash = doc.char_span(*span, alignment_mode="expand")
+        if dash is not None and dash.start > 0:
             doc[dash.start].is_sent_start = True
             if dash.end == len(doc) or "\n" in doc[dash.end].text:
                 continue

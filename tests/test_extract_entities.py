@@ -520,6 +520,20 @@ def test_the_name_that_opens_a_wire_story_is_found_after_its_dateline(nlp):
     assert {m.span.text for m in result.mentions if m.span.type == "ORG"} == {"Siemens Energy", "Siemens Energy AG"}
 
 
+def test_a_wire_dateline_is_a_sentence_apart_from_the_story_after_its_dash(nlp):
+    """Parsed as one sentence, "ARLINGTON, Virginia (Reuters) - Boeing Co on Thursday named Kelly Ortberg ..." had
+    Boeing Co in apposition to the town: no appointment was read, and both people lived in Arlington. A colon after
+    a bracket is no dateline's ("George Washington (first President): Born ...")."""
+    text = ("ARLINGTON, Virginia (Reuters) - Boeing Co on Thursday named Kelly Ortberg, a former head of Rockwell "
+            "Collins, as its chief executive, replacing Dave Calhoun.")
+    result = extract_article(make_article("a", text), nlp)
+    assert ("Kelly Ortberg", "works_for", "chief executive", "Boeing Co") in {
+        (r.subject.text, r.relation, r.role, r.object.text) for r in result.relations if r.object is not None}
+    assert not [r for r in result.relations if r.relation == "lives_in"]
+    assert [s.text for s in nlp(text).sents][:2] == ["ARLINGTON, Virginia (Reuters)", "-"]
+    assert len(list(nlp("George Washington (first President): Born Feb. 22, 1732, in Westmoreland County.").sents)) == 1
+
+
 def test_a_name_that_says_what_it_will_do_is_an_organization(nlp):
     """A person says "he", "she" or "I" of themselves; "Barclays said it would close 50 branches" is a company,
     whatever the recognizer said. A surname with its full name before stays the person, and so does the "it" of

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span as SpacySpan
 
 from .lexicon import (BASED_WORDS, PLACE_OF_NOUNS, PLACE_PREPOSITIONS, PLACE_VERB_PREPOSITIONS, REPORTING_VERBS,
                       ROLE_MODIFIERS, is_role_word)
-from ..nlp import PLAIN_DATELINE, news_slug
+from ..nlp import PLAIN_DATELINE, WIRE_DATELINE, news_slug
 from ..names import (HONORIFICS, LEGAL_FORM_WORDS, NAME_JOINERS, country, curated_alias, demonym_countries,
                      is_acronym, name_key, normalize_name, strip_titles, us_state)
 from ..types import Article, ArticleEntity, EntityMention, Span
@@ -167,15 +167,6 @@ def tag_dateline_organizations(doc: Doc) -> None:
 # A wire service's dateline opening a line: "MUNICH, March 3 (Reuters) -", "WASHINGTON (AP) --", "DAYTON , Ohio
 # ( AP )" (CoNLL04's tokens): capitalized words, commas and a date, then the agency in brackets, then a dash or
 # the end of the line.
-# An article is untrusted: no two runs of spaces may meet with nothing between them to split them by, or a line of
-# spaces before a bracket sends the match through every way of splitting it (the first form of this pattern,
-# "[ \t]*,?[ \t]+", never returned on one). A separator is a comma with spaces around it, or spaces.
-WIRE_DATELINE = re.compile(
-    r"(?m)^[ \t]*(?P<place>[A-Z][\w'.&-]*(?:(?:[ \t]*,[ \t]*|[ \t]+)(?:[A-Z0-9][\w'.&-]*|de|la|del|el|al)){0,6})"
-    r"(?:[ \t]*,)?[ \t]*\([ \t]*(?P<agency>[A-Za-z][\w.&'-]*(?:[ \t]+[A-Z][\w.&'-]*){0,3})[ \t]*\)[ \t]*"
-    r"(?:[-\u2013\u2014:]|$)")
-
-
 def wire_datelines(doc: Doc) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The wire-service datelines of ``doc`` (:data:`WIRE_DATELINE`): ``((first, end) token range of the town and
     date, (first, end) of the agency)`` for each.
