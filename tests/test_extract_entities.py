@@ -624,6 +624,23 @@ def test_a_company_that_appoints_someone_as_its_officer_or_is_a_lab_or_a_title_s
         assert {m.span.type for m in result.mentions if m.span.text == name} <= {"PERSON"}, text
 
 
+def test_a_name_right_after_a_company_s_noun_is_a_company(nlp):
+    """"The collapsed cryptocurrency exchange FTX": the recognizer found no name, so Bankman-Fried was the founder
+    of nothing; "the Swedish freight company Green Cargo" it had a person. Not an event the company holds, nor a
+    name that runs on past a hyphen."""
+    text = "Sam Bankman-Fried, the founder of the collapsed cryptocurrency exchange FTX, was sentenced on Thursday."
+    result = extract_article(make_article("a", text), nlp)
+    assert ("FTX", "ORG") in {(m.span.text, m.span.type) for m in result.mentions}
+    assert ("Sam Bankman-Fried", "founder", "FTX") in {(r.subject.text, r.role, r.object.text)
+                                                     for r in result.relations if r.relation == "works_for"}
+    result = extract_article(make_article("b", "It was owned by the Swedish freight company Green Cargo."), nlp)
+    assert ("Green Cargo", "ORG") in {(m.span.text, m.span.type) for m in result.mentions}
+    for text in ("She was event manager for the company Annual General Meeting in London.",
+                 "I manage the family company Uhl-Bonaventure Informatique in Strasbourg."):
+        result = extract_article(make_article("c", text), nlp)
+        assert not {m.span.text for m in result.mentions if m.span.type == "ORG"} & {"Annual General Meeting", "Uhl"}
+
+
 def test_a_name_with_a_dutch_or_german_particle_is_one_person(nlp):
     """The recognizer cut "Ursula von der Leyen" into two places and took Kyiv, where she travelled, for a person."""
     text = "Ursula von der Leyen, president of the European Commission, travelled to Kyiv on Friday."

@@ -564,7 +564,7 @@ def tag_described_organizations(doc: Doc) -> None:
     names = {ent.text for ent in ents if ent.label_ in ("GPE", "LOC", "PERSON") and not country(ent.text)
              and not us_state(ent.text) and not _before_its_region(ent)
              and (ent.label_ != "PERSON" and based and _described_as_based(ent[-1]) or _apposed_company(ent)
-                  or _company_title_of(ent) or len(ent) == 1 and _hires_as_its(ent))}
+                  or _company_title_of(ent) or len(ent) == 1 and _hires_as_its(ent) or _after_company_noun(ent))}
     taken = {i: ent for ent in ents for i in range(ent.start, ent.end)}
     found = []
     for token in doc:
@@ -575,7 +575,7 @@ def tag_described_organizations(doc: Doc) -> None:
                 or len(name) == 1 and token.lower_ in GENERIC_WORDS):
             continue  # "Twenty-One Company": the name runs on before its first capitalized word, or is no name
         if (based and _described_as_based(token) or _apposed_company(name) or _company_title_of(name)
-                or token.dep_ == "nsubj" and _speaks_of_itself_as_it(name)):
+                or _after_company_noun(name) or token.dep_ == "nsubj" and _speaks_of_itself_as_it(name)):
             found.append(SpacySpan(doc, name.start, name.end, label="ORG"))
             taken.update(dict.fromkeys(range(name.start, name.end), found[-1]))
     names.update(span.text for span in found)
@@ -597,6 +597,27 @@ def _apposed_company(ent: SpacySpan) -> bool:
     return any(child.dep_ == "appos" and child.lemma_.lower() in COMPANY_NOUNS and child.pos_ == "NOUN"
                and child.left_edge.i == ent.end + 1 and child.left_edge.lower_ in ("a", "an", "the")
                for child in root.children)
+
+
+EVENT_WORDS = {"meeting", "conference", "summit", "forum", "festival", "award", "awards", "prize", "day", "week"}
+
+
+def _after_company_noun(name: SpacySpan) -> bool:
+    """A name the recognizer missed right after a company's noun that "the" or "a" opens ("the collapsed
+    cryptocurrency exchange FTX", "the hedge fund Citadel"), and ending the noun phrase."""
+    doc = name.doc
+    if name.start < 2 or name[-1].lower_ in EVENT_WORDS or name.end < len(doc) and (
+            doc[name.end].pos_ in ("NOUN", "PROPN") or doc[name.end].text in ("-", "&")):
+        return False  # "the company Annual General Meeting", "the family company Uhl-Bonaventure"
+    noun = doc[name.start - 1]
+    if not noun.is_lower or noun.lemma_.lower() not in COMPANY_NOUNS | {"fund"}:  # "exchange": a PROPN to the tagger
+        return False
+    for i in range(name.start - 2, max(-1, name.start - 6), -1):  # back to "the", over words that describe
+        if doc[i].lower_ in ("the", "a", "an"):
+            return True
+        if doc[i].pos_ not in ("ADJ", "NOUN", "VERB") or doc[i].is_punct:
+            return False
+    return False
 
 
 def _before_its_region(ent: SpacySpan) -> bool:
