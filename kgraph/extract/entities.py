@@ -263,6 +263,28 @@ def _source_word(token) -> bool:
             and token.ent_type_ not in ("DATE", "TIME", "CARDINAL", "LANGUAGE"))
 
 
+CURATED_LABELS = {"ORG": "ORG", "PERSON": "PERSON", "PLACE": "GPE"}
+
+
+def join_curated_names(doc: Doc) -> None:
+    """A name of the curated alias table (``kgraph/data/aliases.json``) the recognizer cut the first word off, or
+    missed: "Real" + "Madrid" (a town) of "Real Madrid manager Carlo Ancelotti" is the club, with the table's type."""
+    ents, changed = list(doc.ents), False
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    for index, ent in enumerate(ents):
+        start = ent.start
+        if start == 0 or start - 1 in taken or not doc[start - 1].text[:1].isupper() or doc[start - 1].is_sent_start \
+                and doc[start - 1].lower_ in ("the", "a", "an"):
+            continue
+        found = curated_alias(doc[start - 1:ent.end].text)
+        if found is not None:
+            ents[index] = SpacySpan(doc, start - 1, ent.end, label=CURATED_LABELS.get(found[1], "ORG"))
+            taken.add(start - 1)
+            changed = True
+    if changed:
+        doc.ents = ents
+
+
 def join_organization_parts(doc: Doc) -> None:
     """Join what the recognizer cut off an organization's name: its nationality adjective ("Chinese" + "Foreign
     Ministry", "Tunis Tunisian" + "Republic Radio Network": CoNLL04 train marks the adjective inside the name 16
@@ -350,6 +372,7 @@ def entity_mentions(doc: Doc, article: Article) -> list[EntityMention]:
     join_organization_parts(doc)
     split_names_joined_by_of(doc)
     join_particle_names(doc)
+    join_curated_names(doc)
     add_repeated_names(doc)
     tag_company_title_owners(doc)
     tag_described_organizations(doc)
@@ -564,7 +587,8 @@ def tag_described_organizations(doc: Doc) -> None:
     names = {ent.text for ent in ents if ent.label_ in ("GPE", "LOC", "PERSON") and not country(ent.text)
              and not us_state(ent.text) and not _before_its_region(ent)
              and (ent.label_ != "PERSON" and based and _described_as_based(ent[-1]) or _apposed_company(ent)
-                  or _company_title_of(ent) or len(ent) == 1 and _hires_as_its(ent) or _after_company_noun(ent))}
+                  or _company_title_of(ent) or len(ent) == 1 and _hires_as_its(ent) or _after_company_noun(ent)
+                  or _club_title(ent))}
     taken = {i: ent for ent in ents for i in range(ent.start, ent.end)}
     found = []
     for token in doc:
@@ -597,6 +621,23 @@ def _apposed_company(ent: SpacySpan) -> bool:
     return any(child.dep_ == "appos" and child.lemma_.lower() in COMPANY_NOUNS and child.pos_ == "NOUN"
                and child.left_edge.i == ent.end + 1 and child.left_edge.lower_ in ("a", "an", "the")
                for child in root.children)
+
+
+# A player's or coach's title after a club's name: "Barcelona coach Hansi Flick", "Liverpool striker Mohamed Salah"
+# (not a governor's: CoNLL04 has "Texas Gov. X" living in Texas)
+SPORTS_ROLES = {"coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "winger", "forward",
+                "captain", "quarterback", "pitcher", "playmaker", "keeper"}
+
+
+def _club_title(ent: SpacySpan) -> bool:
+    """A town's name right before a player's or coach's title (:data:`SPORTS_ROLES`, perhaps after "head" or
+    "assistant") and a person's name: the club ("Real Madrid manager Carlo Ancelotti"), not the town. Not a
+    country's (its national team is named as the country is)."""
+    doc, i = ent.doc, ent.end
+    while i < len(doc) and doc[i].lower_ in ("head", "assistant", "new", "former", "interim", "caretaker"):
+        i += 1
+    return (i + 1 < len(doc) and doc[i].lower_ in SPORTS_ROLES and doc[i + 1].ent_type_ == "PERSON"
+            and doc[i + 1].ent_iob_ == "B")
 
 
 EVENT_WORDS = {"meeting", "conference", "summit", "forum", "festival", "award", "awards", "prize", "day", "week"}
