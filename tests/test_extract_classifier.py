@@ -309,9 +309,11 @@ def test_an_organization_in_another_person_s_apposition_is_that_person_s(nlp):
 
 def test_where_someone_visits_or_meets_is_not_where_they_live(nlp):
     """The classifier learnt Live_In from CoNLL04, which has one such sentence: it had Tim Cook living in Shenzhen
-    (0.83) and Putin and Xi in Beijing. Where someone lives, said so, stays."""
+    (0.83), Putin and Xi in Beijing and Salah, who scored there, in London. Where someone lives, said so, stays."""
     for text in ("Tim Cook, Apple's CEO, visited a factory in Shenzhen.",
-                 "Russian President Vladimir Putin met Chinese leader Xi Jinping in Beijing."):
+                 "Russian President Vladimir Putin met Chinese leader Xi Jinping in Beijing.",
+                 "Real Madrid manager Carlo Ancelotti praised his side. Liverpool striker Mohamed Salah scored in "
+                 "London."):
         result = extract_article(make_article("a", text), nlp)
         assert not [r for r in result.relations if r.relation == "lives_in"], text
     result = extract_article(make_article("b", "Novak Djokovic, who lives in Monte Carlo, met fans in Paris."), nlp)

@@ -25,8 +25,8 @@ from ..names import demonym_countries
 from ..types import RelationMention
 from .context import DocContext
 from .coref import NOMINALS
-from .lexicon import (HONORIFICS, QUALIFYING_ROLE_WORDS, REPORTING_VERBS, ROLE_MODIFIERS, TITLE_QUALIFIERS, VISIT_VERBS,
-                      is_role_word)
+from .lexicon import (HONORIFICS, PERFORM_VERBS, QUALIFYING_ROLE_WORDS, REPORTING_VERBS, ROLE_MODIFIERS,
+                      TITLE_QUALIFIERS, VISIT_VERBS, is_role_word)
 
 __all__ = ["LABELS", "RELATION_MODEL", "RelationModel", "candidate_pairs", "classified_relations", "classify_pairs",
            "pair_features", "pair_vector", "pattern_hits"]
@@ -529,12 +529,13 @@ def _said_there(ctx: DocContext, subject: int, place: int) -> bool:
 
 
 def _visited(ctx: DocContext, person: int, place: int) -> bool:
-    """"Tim Cook, Apple's CEO, visited a factory in Shenzhen", "Putin met Xi Jinping in Beijing": where someone
-    visits, meets, tours, arrives or flies is not where they live (the classifier had Cook living in Shenzhen, 0.83).
-    The person is the subject or object of such a verb (:data:`~kgraph.extract.lexicon.VISIT_VERBS`), the place its
-    object or in a phrase hanging on it. CoNLL04 train has one such pair, not Live_In."""
+    """"Tim Cook, Apple's CEO, visited a factory in Shenzhen", "Putin met Xi Jinping in Beijing", "Salah scored in
+    London": where someone visits, meets, tours, arrives, flies, plays, scores or performs is not where they live
+    (the classifier had Cook living in Shenzhen, 0.83). The person is the subject or object of such a verb
+    (:data:`~kgraph.extract.lexicon.VISIT_VERBS`, :data:`~kgraph.extract.lexicon.PERFORM_VERBS`), the place its
+    object or in a phrase hanging on it. CoNLL04 train has one such pair of each kind, neither Live_In."""
     root = ctx.span(person).root
-    if root.dep_ not in ("nsubj", "dobj") or root.head.lemma_.lower() not in VISIT_VERBS:
+    if root.dep_ not in ("nsubj", "dobj") or root.head.lemma_.lower() not in VISIT_VERBS | PERFORM_VERBS:
         return False
     verb, spot = root.head, ctx.span(place).root
     return spot.head == verb and spot.dep_ == "dobj" or spot.dep_ == "pobj" and verb in spot.ancestors

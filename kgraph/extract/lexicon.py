@@ -40,6 +40,9 @@ LIVE_VERBS = {"live", "reside"}
 BASED_WORDS = {"based", "headquartered"}
 # What someone does at a place that says nothing of where they live: "Tim Cook visited a factory in Shenzhen"
 VISIT_VERBS = {"visit", "meet", "tour", "attend", "arrive", "travel", "fly", "land"}
+# ... nor where one plays, scores, wins or performs: "Mohamed Salah scored in London" (CoNLL04 train: one such pair,
+# "Kennedy won in Los Angeles", not Live_In)
+PERFORM_VERBS = {"score", "play", "win", "beat", "lose", "draw", "compete", "race", "perform"}
 # Verbs whose object, after one of these prepositions, is a place: where one lives, and where one travels to
 PLACE_VERB_PREPOSITIONS = {**dict.fromkeys(LIVE_VERBS, ("in", "near")), "travel": ("to",), "fly": ("to", "into"),
                            "arrive": ("in",)}
