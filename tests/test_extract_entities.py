@@ -118,6 +118,9 @@ def test_the_grammar_types_where_one_lives_and_who_does_something(nlp):
             "JPMorgan's consumer business, will join the operating committee.")
     result = extract_article(make_article("b", text), nlp)
     assert {e.name: e.type for e in result.entities}["Marianne Lake"] == "PERSON"
+    text = "Kylian Mbappe, who joined Real Madrid from Paris Saint-Germain, had two goals ruled out."
+    result = extract_article(make_article("c", text), nlp)  # an organization, to the recognizer
+    assert {e.name: e.type for e in result.entities}["Kylian Mbappe"] == "PERSON"
 
 
 def test_a_un_agency_s_initials_leave_out_the_united_nations(nlp):

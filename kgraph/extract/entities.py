@@ -1135,8 +1135,9 @@ def _mention(ent: SpacySpan, sent: SpacySpan, article: Article,
                               and _speaks_of_itself_as_it(ent)):
         label = "ORG"  # "Cole Carbide is headquartered in Warren", "Barclays said it would close 50 branches"
     elif (label in ("GPE", "LOC", "ORG") and _age_apposition(ent) or label == "ORG" and _person_apposition(ent)
-          or label in ("GPE", "LOC") and _who_subject(ent) and not country(name)):
-        label = "PERSON"  # "Winter, 53, a former Yale University law professor", "the suspect, Marcus Hale,"
+          or label in ("GPE", "LOC", "ORG") and _who_subject(ent) and not country(name)):
+        label = "PERSON"  # "Winter, 53, a former Yale University law professor", "the suspect, Marcus Hale,",
+        # "Kylian Mbappe, who joined Real Madrid" (an organization "which")
     elif label in ("PERSON", "GPE", "LOC") and len(ent) == 1 and ent.text not in surnames and not country(name) \
             and (_hires(ent) or _before_a_company_title(ent)):
         label = "ORG"  # "OpenAI has hired Fidji Simo", "OpenAI chief executive Sam Altman"
