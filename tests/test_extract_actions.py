@@ -59,3 +59,12 @@ def test_those_who_act_for_an_organization_or_a_country_make_its_action(nlp):
     assert {(entity, place) for _, entity, place, _ in actions("U.S. forces struck targets in Yemen on Saturday.",
                                                                nlp)} == {("United States", "Yemen")}
     assert actions("Apple engineers travelled to China last week.", nlp) == set()
+
+
+def test_the_place_of_the_site_an_investment_goes_into(nlp):
+    """"Invest $11 billion in U.S. Steel's plants in Pennsylvania and Indiana": the places of the plants, whether the
+    parser hangs "in" on the verb or on the sum."""
+    found = actions("Nippon Steel said it would invest $11 billion in U.S. Steel's plants in Pennsylvania and "
+                    "Indiana by 2028.", nlp)
+    assert {(entity, place) for _, entity, place, _ in found} == {("Nippon Steel", "Pennsylvania"),
+                                                                  ("Nippon Steel", "Indiana")}

@@ -95,12 +95,13 @@ def _governing_actor(ctx: DocContext, verb: Token, depth: int) -> int | None:
 
 def _places(ctx: DocContext, verb: Token) -> list[tuple[Token, int]]:
     """Places attached to the verb, or to its object, by a spatial preposition; the object's own noun too, after
-    "of" ("move part of its production to Pune"), and the site the verb is at ("cut 500 jobs at its research site
-    in Groton", "open a line at its plant in Mobile")."""
+    "of" ("move part of its production to Pune"), and the site the verb is at or in ("cut 500 jobs at its research
+    site in Groton", "invest $11 billion in its plants in Pennsylvania")."""
     holders = [verb] + [c for c in verb.children if c.dep_ in ("dobj", "prt")]
     holders += [noun for obj in holders[1:] for part in obj.children if part.dep_ == "prep" and part.lower_ == "of"
                 for noun in part.children if noun.dep_ == "pobj"]
-    holders += [noun for part in verb.children if part.dep_ == "prep" and part.lower_ == "at"
+    holders += [noun for head in [verb, *(c for c in verb.children if c.dep_ == "dobj")] for part in head.children
+                if part.dep_ == "prep" and part.lower_ in ("at", "in", "into")
                 for noun in part.children if noun.dep_ == "pobj" and noun.pos_ == "NOUN"]
     found = []
     for holder in holders:
