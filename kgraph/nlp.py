@@ -30,7 +30,9 @@ PLAIN_DATELINE = re.compile(
     r"(?:[ \t]*,[ \t]*[A-Z][\w.'&-]*(?:[ \t]+[A-Z][\w.'&-]*){0,2})?)[ \t]+(?P<dash>--?|\u2013|\u2014)[ \t]+(?=\S)")
 
 
-# A wire service's dateline: "WASHINGTON (Reuters) -", "DAYTON, Ohio (AP)", "MUNICH, March 3 (Reuters) -".
+# A wire service's dateline opening a line: "MUNICH, March 3 (Reuters) -", "WASHINGTON (AP) --", "DAYTON , Ohio
+# ( AP )" (CoNLL04's tokens): capitalized words, commas and a date, then the agency in brackets, then a dash or
+# the end of the line.
 # An article is untrusted: no two runs of spaces may meet with nothing between them to split them by, or a line of
 # spaces before a bracket sends the match through every way of splitting it (the first form of this pattern,
 # "[ \t]*,?[ \t]+", never returned on one). A separator is a comma with spaces around it, or spaces.

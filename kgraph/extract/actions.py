@@ -147,10 +147,9 @@ def _targets(ctx: DocContext, verb: Token) -> list[tuple[None, int]]:
 def _predicate(verb: Token, prep: Token | None) -> str:
     """"send troops to": the verb, its particle, its object's head noun and the preposition; "attack" alone where
     the place is the object."""
-    words = [verb.lemma_.lower()]
+    words = [verb.lemma_.lower()] + [c.lower_ for c in verb.children if c.dep_ == "prt"]
     if prep is None:
-        return " ".join(words + [c.lower_ for c in verb.children if c.dep_ == "prt"])
-    words += [c.lower_ for c in verb.children if c.dep_ == "prt"]
+        return " ".join(words)
     objects = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
     if objects:
         words.append(objects[0].lemma_.lower())

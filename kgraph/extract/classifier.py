@@ -528,6 +528,9 @@ def _said_there(ctx: DocContext, subject: int, place: int) -> bool:
     return preposition.dep_ == "prep" and preposition.head == root.head
 
 
+NOT_LIVING_VERBS = VISIT_VERBS | PERFORM_VERBS
+
+
 def _visited(ctx: DocContext, person: int, place: int) -> bool:
     """"Tim Cook, Apple's CEO, visited a factory in Shenzhen", "Putin met Xi Jinping in Beijing", "Salah scored in
     London": where someone visits, meets, tours, arrives, flies, plays, scores or performs is not where they live
@@ -535,7 +538,7 @@ def _visited(ctx: DocContext, person: int, place: int) -> bool:
     (:data:`~kgraph.extract.lexicon.VISIT_VERBS`, :data:`~kgraph.extract.lexicon.PERFORM_VERBS`), the place its
     object or in a phrase hanging on it. CoNLL04 train has one such pair of each kind, neither Live_In."""
     root = ctx.span(person).root
-    if root.dep_ not in ("nsubj", "dobj") or root.head.lemma_.lower() not in VISIT_VERBS | PERFORM_VERBS:
+    if root.dep_ not in ("nsubj", "dobj") or root.head.lemma_.lower() not in NOT_LIVING_VERBS:
         return False
     verb, spot = root.head, ctx.span(place).root
     return spot.head == verb and spot.dep_ == "dobj" or spot.dep_ == "pobj" and verb in spot.ancestors
@@ -669,11 +672,11 @@ def _role(ctx: DocContext, s: int, o: int, found: str | None) -> str | None:
 def _of_another(ctx: DocContext, run: tuple[int, int], org: int) -> bool:
     """A run of role words that another organization is "of": "Kelly Ortberg, a former head of Rockwell Collins," is
     no title of hers at Boeing."""
-    end = run[1]
-    if end + 1 >= len(ctx.doc) or ctx.doc[end].lower_ != "of":
+    doc, end = ctx.doc, run[1]
+    if end + 1 >= len(doc) or doc[end].lower_ != "of":
         return False
-    owner = ctx.mention_at(ctx.doc[end + 1 + (ctx.doc[end + 1].lower_ == "the")]) \
-        if end + 1 + (ctx.doc[end + 1].lower_ == "the") < len(ctx.doc) else None
+    name = end + 1 + (doc[end + 1].lower_ == "the")  # "head of the Pentagon"
+    owner = ctx.mention_at(doc[name]) if name < len(doc) else None
     return owner is not None and owner != org and ctx.type_of(owner) == "ORG" \
         and ctx.mentions[owner].cluster != ctx.mentions[org].cluster
 

@@ -164,9 +164,6 @@ def tag_dateline_organizations(doc: Doc) -> None:
         doc.ents = ents
 
 
-# A wire service's dateline opening a line: "MUNICH, March 3 (Reuters) -", "WASHINGTON (AP) --", "DAYTON , Ohio
-# ( AP )" (CoNLL04's tokens): capitalized words, commas and a date, then the agency in brackets, then a dash or
-# the end of the line.
 def wire_datelines(doc: Doc) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """The wire-service datelines of ``doc`` (:data:`WIRE_DATELINE`): ``((first, end) token range of the town and
     date, (first, end) of the agency)`` for each.
@@ -640,6 +637,7 @@ def _club_title(ent: SpacySpan) -> bool:
             and doc[i + 1].ent_iob_ == "B")
 
 
+NAMING_NOUNS = COMPANY_NOUNS | {"fund"}  # right before a company's name: "the hedge fund Citadel"
 EVENT_WORDS = {"meeting", "conference", "summit", "forum", "festival", "award", "awards", "prize", "day", "week"}
 
 
@@ -651,7 +649,7 @@ def _after_company_noun(name: SpacySpan) -> bool:
             doc[name.end].pos_ in ("NOUN", "PROPN") or doc[name.end].text in ("-", "&")):
         return False  # "the company Annual General Meeting", "the family company Uhl-Bonaventure"
     noun = doc[name.start - 1]
-    if not noun.is_lower or noun.lemma_.lower() not in COMPANY_NOUNS | {"fund"}:  # "exchange": a PROPN to the tagger
+    if not noun.is_lower or noun.lemma_.lower() not in NAMING_NOUNS:  # "exchange": a PROPN to the tagger
         return False
     for i in range(name.start - 2, max(-1, name.start - 6), -1):  # back to "the", over words that describe
         if doc[i].lower_ in ("the", "a", "an"):
@@ -1025,6 +1023,7 @@ def _person_apposition(ent: SpacySpan) -> bool:
 
 
 HIRING_VERBS = {"hire", "appoint", "recruit", "poach"}
+APPOINTING_VERBS = HIRING_VERBS | {"name"}  # "as its chief financial officer" after them
 # Titles only a company gives, written after its name: "OpenAI chief executive Sam Altman" (a place's come after
 # it too: "Ohio Governor Mike DeWine", "Denver Police Chief Ron Thomas")
 COMPANY_TITLES = {("chief", "executive"), ("chief", "financial"), ("chief", "operating"), ("chief", "technology"),
@@ -1056,7 +1055,7 @@ def _hires_as_its(ent: SpacySpan) -> bool:
     financial officer"): a company, as a person would appoint someone as "his" or "her" something."""
     root = ent.root
     verb = root.head
-    if root.dep_ != "nsubj" or verb.lemma_.lower() not in HIRING_VERBS | {"name"}:
+    if root.dep_ != "nsubj" or verb.lemma_.lower() not in APPOINTING_VERBS:
         return False
     return any(c.dep_ == "dobj" and c.ent_type_ == "PERSON" for c in verb.children) and _as_whose(verb) == {"its"}
 
