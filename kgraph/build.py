@@ -31,6 +31,7 @@ from . import ids
 from .errors import ExportError
 from .export import EXPORTERS, export_all
 from .export.atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_file, atomic_write, remove_stale_temp_files
+from .export.runs import RUNS_DIR
 from .extract import extract_article, extract_articles
 from .graph import build_graph
 from .resolve import Overrides, Prepared, PreparedArticles, resolve
@@ -115,6 +116,7 @@ def build(paths: Iterable[str | Path], out: str | Path, *, model: str = DEFAULT_
     out = Path(out)
     with exclusive(out), _long_lived_objects() as keep:
         remove_stale_temp_files(out)
+        remove_stale_temp_files(out / RUNS_DIR)
         with StoredExtractions(out) as stored:
             if update:
                 stored.add_file(out / STORE)
@@ -137,6 +139,7 @@ def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAU
     article_ids = list(dict.fromkeys(article_ids))
     with exclusive(out), _long_lived_objects() as keep:
         remove_stale_temp_files(out)
+        remove_stale_temp_files(out / RUNS_DIR)
         with StoredExtractions(out) as stored:
             stored.add_file(out / STORE)
             keep(collect=True)

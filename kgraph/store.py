@@ -209,6 +209,7 @@ def write_store(rdf_file: str | Path, folder: str | Path, *, lenient: bool = Tru
 # -- the update from the previous store ---------------------------------------------------------------------------
 
 SOURCES = ("source.nq", "source.nt")  # inside the store: hard links to the graph.nq and graph.nt it holds
+SOURCE_RUNS = ("source.nq.runs", "source.nt.runs")  # and to their indexes of runs (kgraph.export.runs), if any
 UNION_MARK = "kgraph-union.json"  # the size and time of the graph.nt it holds
 UPDATE_LIMIT = 0.25  # above this share of the new files' bytes changed, loading everything again is the faster way
 
@@ -222,12 +223,19 @@ def _keep_sources(store_dir: Path, quads: Path, union: Path) -> None:
     next build replaces graph.nq and graph.nt); nothing where the file system has no hard links. graph.nt's
     size and time go in ``UNION_MARK`` (graph.nq's are in ``SOURCE_MARK``): a file changed where it is, not
     replaced, is caught."""
+    from .export.runs import index_path
+
     (store_dir / UNION_MARK).write_text(json.dumps(_source_mark(union), sort_keys=True) + "\n", encoding="utf-8")
     for name, source in zip(SOURCES, (quads, union)):
         try:
             os.link(source, store_dir / name)
         except OSError:
             return
+    for name, source in zip(SOURCE_RUNS, (quads, union)):
+        try:
+            os.link(index_path(source), store_dir / name)
+        except OSError:
+            pass
 
 
 _UPDATE_IN_CHILD = ("import sys; from pathlib import Path; from kgraph.store import _update; "
@@ -280,7 +288,9 @@ def _update(previous: Path, store_dir: Path, quads: Path, union: Path) -> bool:
         return False
     old_quads, old_union = (previous / name for name in SOURCES)
     try:
-        changes = _changes(old_union, union, old_quads, quads)
+        changes = _changes_of_runs(previous, union, quads)
+        if changes is False:
+            changes = _changes(old_union, union, old_quads, quads)
     except (OSError, ValueError, _Unordered):
         return False
     if changes is None:
@@ -328,6 +338,55 @@ def _changes(old_union: Path, union: Path, old_quads: Path, quads: Path):
             if budget < 0:
                 return None
     return removed, added, gone_graphs
+
+
+def _changes_of_runs(previous: Path, union: Path, quads: Path):
+    """What :func:`_changes` gives, from the runs' indexes (:mod:`kgraph.export.runs`) of the old and new files:
+    only the runs whose digests are on one side only are read. False where an index is missing or stale."""
+    from .export.runs import RunIndex
+
+    budget = UPDATE_LIMIT * (union.stat().st_size + quads.stat().st_size)
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    gone_graphs: list[str] = []
+    for kind, old_name, new, runs_name in (("triples", SOURCES[1], union, SOURCE_RUNS[1]),
+                                           ("graphs", SOURCES[0], quads, SOURCE_RUNS[0])):
+        old = previous / old_name
+        old_index = RunIndex.load(old, previous / runs_name, new.name)
+        new_index = RunIndex.load(new)
+        if old_index is None or new_index is None:
+            return False
+        old_where, new_where = old_index.where(), new_index.where()
+        key = _subject if kind == "triples" else _graph_name
+        old_runs = _read_runs(old, [where for digest, where in old_where.items() if digest not in new_where], key)
+        new_runs = _read_runs(new, [where for digest, where in new_where.items() if digest not in old_where], key)
+        for run_key in sorted(old_runs.keys() | new_runs.keys()):
+            if kind == "graphs" and run_key == b"":
+                continue  # the default graph's triples come from graph.nt
+            old_lines, new_lines = old_runs.get(run_key, []), new_runs.get(run_key, [])
+            old_set, new_set = set(old_lines), set(new_lines)
+            gone = [line for line in old_lines if line not in new_set]
+            came = [line for line in new_lines if line not in old_set]
+            removed += gone
+            added += came
+            if kind == "graphs" and not new_lines:
+                gone_graphs.append(run_key.decode("utf-8"))
+            budget -= sum(map(len, gone)) + sum(map(len, came))
+            if budget < 0:
+                return None
+    return removed, added, gone_graphs
+
+
+def _read_runs(path: Path, places: list[tuple[int, int]], key) -> dict[bytes, list[bytes]]:
+    """The lines of the runs at ``places`` (offset, length) of ``path``, by their key."""
+    found: dict[bytes, list[bytes]] = {}
+    with path.open("rb") as handle:
+        for offset, length in sorted(places):
+            handle.seek(offset)
+            lines = [line + b"\n" for line in handle.read(length).split(b"\n")[:-1]]
+            if lines:
+                found.setdefault(key(lines[0]), []).extend(lines)
+    return found
 
 
 def _subject(line: bytes) -> bytes:

@@ -163,7 +163,35 @@ def test_an_update_that_fails_midway_falls_back_to_a_full_load(corpus, new_artic
     shutil.copytree(corpus, folder)
     monkeypatch.setattr(store.sys, "executable", str(tmp_path / "no-such-python"))  # the update runs here
     # a line the copied store cannot parse, found once the copy is open
-    monkeypatch.setattr(store, "_changes", lambda *a: ([b"not a line of N-Quads\n"], [], []))
+    monkeypatch.setattr(store, "_changes_of_runs", lambda *a: ([b"not a line of N-Quads\n"], [], []))
     build([new_article], folder, update=True)
     assert full_loads
+    assert contents(folder / "store") == loaded_from_scratch(folder)
+
+
+def test_the_update_reads_only_the_runs_that_changed(corpus, new_article, tmp_path, no_full_load, monkeypatch):
+    # the indexes of graph.nt's and graph.nq's runs say which runs changed: the rest of the lines are never read
+    folder = tmp_path / "runs"
+    shutil.copytree(corpus, folder)
+    monkeypatch.setattr(store.sys, "executable", str(tmp_path / "no-such-python"))  # the update runs here
+    monkeypatch.setattr(store, "_changes", lambda *a: pytest.fail("every line was read"))
+    read = []
+    real = store._read_runs
+    monkeypatch.setattr(store, "_read_runs", lambda path, places, key: (read.append((path.name, len(places))),
+                                                                        real(path, places, key))[1])
+    build([new_article], folder, update=True)
+    assert contents(folder / "store") == loaded_from_scratch(folder)
+    union_runs = sum(1 for line in (folder / "graph.nt").read_bytes().splitlines()) // 2
+    assert read and all(0 < count < union_runs for _, count in read)  # some runs, far from every one
+
+
+def test_a_store_without_the_indexes_of_its_sources_is_updated_from_their_lines(corpus, new_article, tmp_path,
+                                                                                no_full_load, monkeypatch):
+    folder = tmp_path / "no-runs"
+    shutil.copytree(corpus, folder)
+    for name in store.SOURCE_RUNS:  # as a kgraph before the indexes left it
+        (folder / "store" / name).unlink()
+    monkeypatch.setattr(store.sys, "executable", str(tmp_path / "no-such-python"))  # the update runs here
+    monkeypatch.setattr(store, "_read_runs", lambda *a: pytest.fail("an index was used"))
+    build([new_article], folder, update=True)
     assert contents(folder / "store") == loaded_from_scratch(folder)

@@ -33,6 +33,7 @@ from ..errors import ExportError
 from ..ingest import replace_unsafe
 from ..types import escape_line_breaks
 from .atomic import atomic_file
+from .runs import RunIndex, index_path, run_digest, write_view
 
 __all__ = ["write_rdf", "write_rdf_lines", "write_rdf_views", "text", "RDF_FORMATS", "PREFIXES", "KG", "SCHEMA",
            "ORG", "SEM"]
@@ -344,21 +345,30 @@ def _escaped(data: bytes) -> bytes:
     return data
 
 
-def _write_lines(groups: Iterator[tuple[str | None, list[tuple]]], output: BinaryIO) -> None:
-    """Write ``(graph IRI or None, triples)`` runs as N-Triples or N-Quads lines, a few thousand at a time. A
+def _write_lines(groups: Iterator[tuple[str | None, list[tuple]]], output: BinaryIO) -> list[tuple[bytes, int]]:
+    """Write ``(graph IRI or None, triples)`` runs as N-Triples or N-Quads lines, a megabyte or so at a time; the
+    runs written, in order: each one's digest and length (:mod:`kgraph.export.runs`; an empty run is none). A
     run's lines are made in one comprehension: a generator per line and a tuple per quad cost as much as the
     formatting. U+2028/U+2029 are escaped already: they can only be in a literal (:func:`_text`); IRIs are minted."""
-    chunk: list[str] = []
+    runs: list[tuple[bytes, int]] = []
+    chunk: list[bytes] = []
+    size = 0
     for graph_name, triples in groups:
+        if not triples:
+            continue
         end = f" <{graph_name}> .\n" if graph_name else " .\n"
-        chunk += [f"<{s}> <{p}> {o}{end}" for s, p, o in triples]
-        if len(chunk) >= _LINES_AT_ONCE:
-            output.write("".join(chunk).encode("utf-8"))
-            chunk = []
-    output.write("".join(chunk).encode("utf-8"))
+        data = "".join([f"<{s}> <{p}> {o}{end}" for s, p, o in triples]).encode("utf-8")
+        runs.append((run_digest(data), len(data)))
+        chunk.append(data)
+        size += len(data)
+        if size >= _BYTES_AT_ONCE:
+            output.write(b"".join(chunk))
+            chunk, size = [], 0
+    output.write(b"".join(chunk))
+    return runs
 
 
-_LINES_AT_ONCE = 8192
+_BYTES_AT_ONCE = 1 << 20
 
 
 def _convert(source: BinaryIO, source_format: ox.RdfFormat, fmt: str, output: BinaryIO, *, checked: bool = False
@@ -461,15 +471,19 @@ def write_rdf_lines(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
     folder = Path(folder)
     with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
         dataset = _Dataset(graph)
+        for name in ("graph.nt", "graph.nq"):  # their indexes go with the files they were made for
+            index_path(folder / name).unlink(missing_ok=True)
         with atomic_file(folder / "graph.nt") as nt:
-            _write_lines(((None, triples) for triples in dataset.subject_groups()), nt)
+            union = _write_lines(((None, triples) for triples in dataset.subject_groups()), nt)
             nt.flush()
-            with os.fdopen(os.dup(nt.fileno()), "rb") as union:  # the temp file, read back
-                union.seek(0)
-                with atomic_file(folder / "graph.ttl") as handle:  # the Turtle parse checks every term
-                    _convert(union, ox.RdfFormat.N_TRIPLES, "turtle", handle)
+            with os.fdopen(os.dup(nt.fileno()), "rb") as lines:  # the temp file, read back
+                # the Turtle parse of the runs converted checks their terms (the others were, when first converted)
+                write_view(lines, union, "turtle", folder / "graph.ttl",
+                           lambda lines, output: _convert(lines, ox.RdfFormat.N_TRIPLES, "turtle", output))
+        RunIndex(union).save(folder / "graph.nt")
         with atomic_file(folder / "graph.nq") as nq:  # the same terms as in graph.nt, checked
-            _write_lines(dataset.graph_groups(), nq)
+            quads = _write_lines(dataset.graph_groups(), nq)
+        RunIndex(quads).save(folder / "graph.nq")
     return [folder / "graph.nt", folder / "graph.ttl", folder / "graph.nq"]
 
 
@@ -482,6 +496,10 @@ def write_rdf_views(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
                                         (folder / "graph.nq", ox.RdfFormat.N_QUADS, "graph.trig")):
         if not source.exists():
             raise ExportError(f"{source} is missing: write_rdf_lines must run before write_rdf_views.")
-        with open(source, "rb") as lines, atomic_file(folder / name) as handle:
-            _convert(lines, source_format, RDF_FORMATS[name], handle, checked=True)
+        index = RunIndex.load(source)  # none: the view is converted whole
+        fmt = RDF_FORMATS[name]
+        with open(source, "rb") as lines:
+            write_view(lines, index.runs if index is not None else [], fmt, folder / name,
+                       lambda lines, output, source_format=source_format, fmt=fmt:
+                       _convert(lines, source_format, fmt, output, checked=True))
     return [folder / "graph.jsonld", folder / "graph.trig"]

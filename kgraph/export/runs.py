@@ -1,0 +1,233 @@
+"""Turtle, JSON-LD and TriG written from the last build's files where the lines they come from are unchanged.
+
+The N-Triples and N-Quads files come in runs (:mod:`kgraph.export.rdf`): a subject's triples, or an article's
+named graph. Each run becomes one unit of a view: a subject's block of Turtle or JSON-LD, a subject's block or a
+graph's ``{ }`` block of TriG, made from the run alone (the prefixes are fixed). So a build keeps, beside each
+of those files, an index of its runs or units (in ``RUNS_DIR``) (:class:`RunIndex`: a digest of the run's lines and the unit's
+length), and the next build converts only the runs whose digest the last view's index does not hold, copying
+every other unit's bytes from the last view (:func:`write_view`). A rebuild after a few articles changed then
+converts a few hundred runs instead of every one: the files are the same bytes a whole conversion writes
+(``tests/test_export_runs.py``).
+
+An index is used only for the file it was written with (its size and time), by the same format and pyoxigraph;
+where anything does not fit (no index, another file, the units of a conversion not one per run), the view is
+converted whole, as a first build does.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import mmap
+import os
+import re
+import struct
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from .atomic import atomic_file, atomic_write
+
+__all__ = ["RunIndex", "index_path", "run_digest", "write_view", "RUNS_DIR"]
+
+RUNS_DIR = ".kgraph-runs"  # beside the exports; the index of graph.ttl is .kgraph-runs/graph.ttl
+INDEX_FORMAT = 1
+SPLICE_LIMIT = 0.5  # above this share of runs changed, converting the whole file is about as fast
+_BYTES_AT_ONCE = 1 << 20  # written a megabyte or so at a time
+_RECORD = struct.Struct("<16sI")  # a run's digest and its unit's length
+_TURTLE_UNIT = re.compile(rb"\n<")  # a unit (a subject's block, a graph's block) starts a line with an IRI
+_JSON_LD_UNIT = re.compile(rb'\]\},\{"@id":"')  # between two node objects: no string holds an unescaped quote
+
+
+def run_digest(data: bytes) -> bytes:
+    """The digest of a run's lines (16 bytes): equal digests, equal runs."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@dataclass
+class RunIndex:
+    """The runs (or units) of one file, in the file's order: each run's digest and length; the first starts at
+    ``start`` (after a view's prefixes, or ``[``)."""
+
+    runs: list[tuple[bytes, int]]
+    start: int = 0
+    separated: bool = False  # units joined by a comma (JSON-LD)
+
+    def where(self) -> dict[bytes, tuple[int, int]]:
+        """Each run's ``(offset, length)`` in the file, by digest."""
+        found = {}
+        offset = self.start
+        for digest, length in self.runs:
+            found[digest] = (offset, length)
+            offset += length + (1 if self.separated else 0)
+        return found
+
+    def save(self, path: Path) -> None:
+        """Write the index of the file at ``path`` beside it, for the file as it is now."""
+        header = {**_made_with(path), "start": self.start, "runs": len(self.runs), "separated": self.separated}
+        body = b"".join(_RECORD.pack(digest, length) for digest, length in self.runs)
+        atomic_write(index_path(path), json.dumps(header, sort_keys=True).encode() + b"\n" + body, durable=False)
+
+    @classmethod
+    def load(cls, path: Path, index: Path | None = None, name: str | None = None) -> RunIndex | None:
+        """The index kept beside ``path`` (or at ``index``, for the file ``name`` that ``path`` is a link to), if
+        it was written for the file as it is now."""
+        try:
+            with open(index or index_path(path), "rb") as handle:
+                header = json.loads(handle.readline())
+                body = handle.read()
+            expected = {**_made_with(path), "start": header.get("start"), "runs": len(body) // _RECORD.size,
+                        "separated": header.get("separated")}
+            if name is not None:
+                expected["file"] = name
+            if header != expected or len(body) % _RECORD.size or not isinstance(header["start"], int):
+                return None
+        except (OSError, ValueError, TypeError):
+            return None
+        return cls([(digest, length) for digest, length in _RECORD.iter_unpack(body)], header["start"],
+                   bool(header["separated"]))
+
+
+
+def index_path(path: Path) -> Path:
+    """Where the index of the file at ``path`` is kept: in a folder beside it (with the query store, what is
+    left out when two builds' exports are compared byte for byte: a file's time is in its index)."""
+    return path.parent / RUNS_DIR / path.name
+
+
+def _made_with(path: Path) -> dict:
+    status = path.stat()
+    return {"format": INDEX_FORMAT, "pyoxigraph": ox.__version__, "file": path.name, "size": status.st_size,
+            "mtime_ns": status.st_mtime_ns}
+
+
+Convert = Callable[[BinaryIO, BinaryIO], None]  # lines in, the view's bytes out
+
+
+def write_view(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: Path, convert: Convert) -> Path:
+    """Write ``target``, the view in ``fmt`` ("turtle", "trig" or "json-ld") of the lines in ``source``, whose
+    runs are ``runs`` (from offset 0, in order), and keep its index beside it.
+
+    ``convert(lines, output)`` writes the view of some lines. Where the last build's ``target`` and its index
+    are there, only the runs the index lacks are converted, together, and the other units are copied from the
+    last ``target``; else, or when the units converted are not one per run, the whole of ``source``.
+    """
+    old = RunIndex.load(target)
+    written = None
+    if old is not None and runs:
+        written = _spliced(source, runs, fmt, target, old, convert)
+    if written is None:
+        source.seek(0)
+        with atomic_file(target) as handle:
+            convert(source, handle)
+        written = _index_of(target, fmt, runs)
+    if written is not None:
+        written.save(target)
+    else:
+        index_path(target).unlink(missing_ok=True)
+    return target
+
+
+def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: Path, old: RunIndex,
+             convert: Convert) -> RunIndex | None:
+    """Write ``target`` from the last one's units and the conversion of the runs it lacks; its new index, or
+    None (nothing written) when too many runs changed or the conversion's units do not match its runs."""
+    if target.stat().st_size == 0:
+        return None
+    where = old.where()
+    offsets = list(_offsets(runs))
+    changed = [i for i, (digest, _) in enumerate(runs) if digest not in where]
+    if len(changed) > SPLICE_LIMIT * len(runs):
+        return None
+    fresh = io.BytesIO()
+    if changed:
+        lines = b"".join(os.pread(source.fileno(), runs[i][1], offsets[i]) for i in changed)
+        convert(io.BytesIO(lines), fresh)
+    converted = fresh.getvalue()
+    units = _units(converted, fmt) if changed else []
+    if units is None or len(units) != len(changed):
+        return None
+    prologue, epilogue = (b"[", b"]") if fmt == "json-ld" else (_prologue(converted, fmt, target), b"")
+    if prologue is None:
+        return None
+    new_units = dict(zip(changed, units))
+    lengths: list[int] = []
+    separated = fmt == "json-ld"
+    with open(target, "rb") as last, mmap.mmap(last.fileno(), 0, access=mmap.ACCESS_READ) as view, \
+            atomic_file(target) as handle:
+        chunk = [prologue]
+        size = 0
+        for i, (digest, _) in enumerate(runs):
+            if separated and i:
+                chunk.append(b",")
+            if i in new_units:
+                start, length = new_units[i]
+                chunk.append(converted[start:start + length])
+            else:
+                start, length = where[digest]
+                chunk.append(view[start:start + length])
+            lengths.append(length)
+            size += length
+            if size >= _BYTES_AT_ONCE:
+                handle.write(b"".join(chunk))
+                chunk, size = [], 0
+        chunk.append(epilogue)
+        handle.write(b"".join(chunk))
+    return RunIndex([(digest, length) for (digest, _), length in zip(runs, lengths)], len(prologue), separated)
+
+
+def _offsets(runs: list[tuple[bytes, int]]) -> Iterator[int]:
+    offset = 0
+    for _, length in runs:
+        yield offset
+        offset += length
+
+
+def _prologue(converted: bytes, fmt: str, target: Path) -> bytes | None:
+    """The prefix lines a Turtle or TriG file starts with: those of the conversion, or of the last file."""
+    if converted:
+        return converted[:_first_unit(converted)]
+    with open(target, "rb") as last:
+        head = last.read(4096)
+    end = _first_unit(head)
+    return head[:end] if end else None
+
+
+def _first_unit(data: bytes) -> int:
+    found = _TURTLE_UNIT.search(data)
+    return found.start() + 1 if found else 0
+
+
+def _units(data: bytes, fmt: str) -> list[tuple[int, int]] | None:
+    """``(offset, length)`` of each unit of a whole view: Turtle and TriG after their prefixes, JSON-LD inside
+    its brackets and without the commas between; None when ``data`` is not of that shape."""
+    if fmt == "json-ld":
+        if data[:1] != b"[" or data[-1:] != b"]":
+            return None
+        if len(data) == 2:
+            return []
+        starts = [1] + [found.start() + 3 for found in _JSON_LD_UNIT.finditer(data)]
+        ends = [start - 1 for start in starts[1:]] + [len(data) - 1]
+    else:
+        first = _first_unit(data)
+        if not first:
+            return []
+        starts = [first] + [found.start() + 1 for found in _TURTLE_UNIT.finditer(data, first)]
+        ends = starts[1:] + [len(data)]
+    return [(start, end - start) for start, end in zip(starts, ends)]
+
+
+def _index_of(target: Path, fmt: str, runs: list[tuple[bytes, int]]) -> RunIndex | None:
+    """The index of a view written whole, when its units are one per run; else None."""
+    with open(target, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return None
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            units = _units(view, fmt)
+    if units is None or len(units) != len(runs) or not units:
+        return None
+    return RunIndex([(digest, length) for (digest, _), (_, length) in zip(runs, units)], units[0][0],
+                    fmt == "json-ld")

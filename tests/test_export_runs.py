@@ -1,0 +1,109 @@
+"""A rebuild converts to Turtle, JSON-LD and TriG only the runs of lines that changed, and copies the rest from
+the last build's files: the same bytes as converting everything."""
+from __future__ import annotations
+
+import io
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from kgraph import build
+from kgraph.export import rdf, runs
+from kgraph.export.atomic import atomic_file
+
+from conftest import SEEDS
+
+CORPUS = sorted(SEEDS.iterdir())
+# an article about people and places none of the sample articles names: few runs change
+NEW = "Acme Robotics chief executive Maria Lindqvist said on Monday that the company will open a plant in Tampere.\n"
+VIEWS = ("graph.ttl", "graph.jsonld", "graph.trig")
+# literals that look like the places where units meet, in each syntax
+TRICKY = ['a line\n<https://x.example/s> ends .', 'json ]},{"@id":"https://x.example/s"} ]', "plain", "caf\u00e9 \u2028"]
+
+
+def lines_of(subjects: dict[str, list[str]], graph: str | None = None) -> tuple[bytes, list[tuple[bytes, int]]]:
+    """N-Triples lines of each subject's literals, sorted, with their runs; with ``graph``, N-Quads: the default
+    graph's lines, then each subject's in a named graph of its own (``graph`` and the subject), as an article's."""
+    output = io.BytesIO()
+    groups = [(None, sorted((f"https://x.example/{s}", "https://x.example/p", str(ox.Literal(v))) for v in values))
+              for s, values in sorted(subjects.items())]
+    if graph:
+        groups += [(f"{graph}/{s}", triples) for (_, triples), s in zip(groups, sorted(subjects))]
+    found = rdf._write_lines(iter(groups), output)
+    return output.getvalue(), found
+
+
+def converted(lines: bytes, found: list, fmt: str, target, source_format) -> bytes:
+    with atomic_file(target.with_suffix(".lines")) as handle:
+        handle.write(lines)
+    with open(target.with_suffix(".lines"), "rb") as source:
+        runs.write_view(source, found, fmt, target,
+                        lambda src, out: rdf._convert(src, source_format, fmt, out))
+    return target.read_bytes()
+
+
+@pytest.mark.parametrize("fmt, source_format, graph", [
+    ("turtle", ox.RdfFormat.N_TRIPLES, None),
+    ("json-ld", ox.RdfFormat.N_TRIPLES, None),
+    ("trig", ox.RdfFormat.N_QUADS, "https://x.example/g"),
+])
+def test_a_view_made_from_the_last_one_is_the_view_made_whole(tmp_path, fmt, source_format, graph, monkeypatch):
+    before = {f"s{i}": [TRICKY[i % len(TRICKY)], f"value {i}"] for i in range(8)}
+    after = {**before, "s2": ["changed", TRICKY[0]], "s9": TRICKY}
+    del after["s4"]
+    lines, found = lines_of(before, graph)
+    converted(lines, found, fmt, tmp_path / "view", source_format)
+    assert runs.RunIndex.load(tmp_path / "view") is not None  # one unit per run: indexed
+
+    sizes = []
+    real = rdf._convert
+    monkeypatch.setattr(rdf, "_convert", lambda src, *a, **k: (sizes.append(len(src.getvalue())), real(src, *a, **k)))
+    lines, found = lines_of(after, graph)
+    spliced = converted(lines, found, fmt, tmp_path / "view", source_format)
+    monkeypatch.setattr(rdf, "_convert", real)
+    whole = converted(lines, found, fmt, tmp_path / "whole", source_format)
+
+    assert spliced == whole
+    changed = lines_of({"s2": after["s2"], "s9": after["s9"]}, graph)[0]
+    assert sizes == [len(changed)]  # only the runs of s2 and s9 were converted
+
+
+def test_a_view_edited_since_its_index_was_written_is_converted_whole(tmp_path):
+    lines, found = lines_of({"a": ["one"], "b": ["two"]})
+    converted(lines, found, "turtle", tmp_path / "view", ox.RdfFormat.N_TRIPLES)
+    with (tmp_path / "view").open("ab") as handle:
+        handle.write(b"# edited\n")
+    assert runs.RunIndex.load(tmp_path / "view") is None
+    lines, found = lines_of({"a": ["one"], "b": ["three"]})
+    assert converted(lines, found, "turtle", tmp_path / "view", ox.RdfFormat.N_TRIPLES) == \
+        converted(lines, found, "turtle", tmp_path / "whole", ox.RdfFormat.N_TRIPLES)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, nlp):
+    folder = tmp_path_factory.mktemp("runs") / "corpus"
+    build(CORPUS, folder)
+    return folder
+
+
+def test_a_rebuild_converts_only_what_changed_and_writes_what_a_whole_conversion_writes(corpus, tmp_path,
+                                                                                        monkeypatch):
+    (tmp_path / "new.txt").write_text(NEW, encoding="utf-8")
+    spliced, whole = tmp_path / "spliced", tmp_path / "whole"
+    shutil.copytree(corpus, spliced)
+    shutil.copytree(corpus, whole)
+    shutil.rmtree(whole / runs.RUNS_DIR)  # no index: every view converted whole
+    converted_bytes = []
+    real = rdf._convert
+    monkeypatch.setattr(rdf, "_convert", lambda src, *a, **k: (converted_bytes.append(
+        len(src.getvalue()) if isinstance(src, io.BytesIO) else None), real(src, *a, **k))[1])
+    build([tmp_path / "new.txt"], spliced, update=True)
+    assert len(converted_bytes) == 3 and None not in converted_bytes  # Turtle, JSON-LD, TriG: each spliced
+    sources = [(spliced / name).stat().st_size for name in ("graph.nt", "graph.nt", "graph.nq")]
+    assert all(size < source / 10 for size, source in zip(converted_bytes, sources)), (converted_bytes, sources)
+    converted_bytes.clear()
+    build([tmp_path / "new.txt"], whole, update=True)
+    assert converted_bytes == [None, None, None]  # converted whole
+    for name in VIEWS + ("graph.nt", "graph.nq"):
+        assert (spliced / name).read_bytes() == (whole / name).read_bytes(), name
