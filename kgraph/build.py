@@ -50,6 +50,7 @@ _LINE_SUFFIX = re.compile(r"^(.*):(\d+)$")
 
 Status = Literal["processed", "skipped", "failed"]
 Progress = Callable[[int, int], None]
+Stage = Callable[[str, int], None]  # told each step after extraction as it starts, and how many articles it covers
 
 
 @dataclass(frozen=True)
@@ -103,14 +104,16 @@ class BuildResult:
 def build(paths: Iterable[str | Path], out: str | Path, *, model: str = DEFAULT_MODEL, workers: int = 1,
           base: str = ids.DEFAULT_BASE, progress: Progress | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
           update: bool = False, overrides=None, executor: str = "local", scheduler: str | None = None,
-          cache_dir: str | Path | None = None) -> BuildResult:
+          cache_dir: str | Path | None = None, stage: Stage | None = None) -> BuildResult:
     """Build the knowledge graph of the articles under ``paths`` and write every export into ``out``.
 
     With ``update``, the articles join those of the build already in ``out`` (an article with the id of
     a stored one replaces it); without it, the graph holds these articles only. Raises
     :class:`~kgraph.errors.ExportError` when another build holds ``out``. Files are written atomically,
     so an interrupted build leaves each earlier export whole. ``executor``, ``scheduler`` and ``cache_dir``
-    choose where extraction runs and where it is cached (:mod:`kgraph.executors`).
+    choose where extraction runs and where it is cached (:mod:`kgraph.executors`). ``stage``, when given, is
+    told each step after extraction as it starts ("resolving entities", "building the graph", "writing the
+    exports") with the number of articles in the graph: with ``progress``, what a long build shows.
     """
     check_base(base)
     out = Path(out)
@@ -124,11 +127,12 @@ def build(paths: Iterable[str | Path], out: str | Path, *, model: str = DEFAULT_
                                    executor=executor, scheduler=scheduler, cache_dir=cache_dir, keep=keep,
                                    sink=stored.add)
             keep(collect=True)
-            return _write(stored, out, base=base, outcomes=outcomes, overrides=overrides, workers=workers)
+            return _write(stored, out, base=base, outcomes=outcomes, overrides=overrides, workers=workers,
+                          stage=stage)
 
 
 def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAULT_BASE,
-           overrides=None, workers: int = 1) -> BuildResult:
+           overrides=None, workers: int = 1, stage: Stage | None = None) -> BuildResult:
     """Take articles out of the build in ``out``: their facts and provenance go, everything else stays.
     With more than one of ``workers``, some exports are written by a second process (:func:`export_all`).
 
@@ -150,7 +154,7 @@ def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAU
             for article_id in article_ids:
                 stored.remove(article_id)
             return _write(stored, out, base=base, outcomes=[], removed=article_ids, overrides=overrides,
-                          workers=workers)
+                          workers=workers, stage=stage)
 
 
 def extract_mentions(paths: Iterable[str | Path], *, model: str = DEFAULT_MODEL, workers: int = 1,
@@ -494,14 +498,21 @@ def _record_without(line: bytes, without: tuple[str, ...]) -> dict:
 
 
 def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: list[Outcome],
-           removed: Sequence[str] = (), overrides=None, workers: int = 1) -> BuildResult:
+           removed: Sequence[str] = (), overrides=None, workers: int = 1, stage: Stage | None = None) -> BuildResult:
+    def starting(step: str) -> None:
+        if stage is not None:
+            stage(step, len(extractions))
+
     # the resolution (its ledger is as long as the graph) goes once the graph is built
+    starting("resolving entities")
     with PreparedArticles(out, overrides or Overrides(), extractions.digests()) as prepared:
         resolution = resolve(extractions.for_resolution(prepared), overrides=overrides, prepared=prepared)
+    starting("building the graph")
     graph = build_graph(extractions.for_graph(), base=base, resolution=resolution)
     del resolution
     result = BuildResult(graph=graph, articles=len(extractions), relations=extractions.relations,
                          outcomes=outcomes, removed=sorted(removed))
+    starting("writing the exports")
     result.files.extend(export_all(graph, out, EXPORTERS, fork=workers > 1))
     result.files.append(atomic_write(out / REPORT, json.dumps(_report(result), ensure_ascii=False, indent=1,
                                                                sort_keys=True) + "\n"))

@@ -12,6 +12,7 @@ from . import DEFAULT_MODEL, __version__, ids
 from .errors import KGraphError
 
 PROGRESS_MIN = 5  # articles: below this, a progress bar is only noise
+STAGES_MIN = 1000  # articles in the graph: from this many, the steps after extraction take long enough to name
 
 
 def _model_option(f):
@@ -70,9 +71,18 @@ class _Progress:
             self.bar = tqdm(total=total, desc=self.label, unit="article", file=sys.stderr, leave=False)
         self.bar.update(1)
 
+    def stage(self, step: str, articles: int) -> None:
+        """Name a step after extraction as it starts (resolution, the graph and the exports of 10,000 articles
+        take a minute, with no bar of their own), when the graph is large enough for that to be worth saying."""
+        if articles < STAGES_MIN:
+            return
+        self.close()
+        click.echo(f"kgraph: {step} ({articles:,} articles)...", err=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None
 
 
 def _fail(exc: Exception) -> None:
@@ -145,7 +155,7 @@ def build(articles: tuple[Path, ...], out: Path, model: str, base_iri: str, max_
     try:
         overrides = load_overrides(aliases=aliases, keep_apart=keep_apart)
         result = run_build(articles, out, model=model, base=base_iri, progress=progress, max_bytes=max_bytes,
-                           update=update, overrides=overrides, **_engine(**engine))
+                           update=update, overrides=overrides, stage=progress.stage, **_engine(**engine))
     except KGraphError as exc:
         _fail(exc)
     finally:
@@ -186,7 +196,8 @@ def remove(article_ids: tuple[str, ...], out: Path, base_iri: str, workers: int,
 
     try:
         result = run_remove(article_ids, out, base=base_iri, workers=workers,
-                            overrides=load_overrides(aliases=aliases, keep_apart=keep_apart))
+                            overrides=load_overrides(aliases=aliases, keep_apart=keep_apart),
+                            stage=_Progress("removing").stage)
     except KGraphError as exc:
         _fail(exc)
     click.echo(f"removed {len(result.removed)} articles; the graph has {result.articles} articles, "

@@ -23,6 +23,22 @@ def test_build_prints_a_summary(tmp_path, nlp):
     assert "1 articles" in result.output and "graph.html" in result.output
 
 
+def test_a_large_build_names_each_step_after_extraction(tmp_path, nlp, monkeypatch):
+    # resolution, the graph and the exports of 10,000 articles take a minute with no bar of their own
+    small = CliRunner().invoke(main, ["build", str(SEED_ARTICLE), "-o", str(tmp_path / "small")])
+    assert small.exit_code == 0 and "resolving" not in small.stderr  # a small build says nothing of them
+    monkeypatch.setattr("kgraph.cli.STAGES_MIN", 1)  # as if the graph held many articles
+    large = CliRunner().invoke(main, ["build", str(SEED_ARTICLE), "-o", str(tmp_path / "large")])
+    assert large.exit_code == 0, large.output
+    steps = [line for line in large.stderr.splitlines() if line.startswith("kgraph: ")]
+    assert steps == ["kgraph: resolving entities (1 articles)...", "kgraph: building the graph (1 articles)...",
+                     "kgraph: writing the exports (1 articles)..."]
+    monkeypatch.setattr("kgraph.cli.STAGES_MIN", 0)
+    removed = CliRunner().invoke(main, ["remove", SEED_ARTICLE.name, "-o", str(tmp_path / "large")])
+    assert removed.exit_code == 0, removed.output
+    assert "kgraph: writing the exports (0 articles)..." in removed.stderr.splitlines()
+
+
 def test_extract_writes_mentions_in_the_documented_form(tmp_path, nlp):
     out = tmp_path / "mentions.jsonl"
     result = CliRunner().invoke(main, ["extract", str(SEED_ARTICLE), "-o", str(out)])
