@@ -1153,16 +1153,17 @@ def _to_record(local: _Local) -> list:
 def _from_line(article_id: str, line: bytes, shared: _Shared) -> Prepared:
     record = json.loads(line.split(b"\t", 2)[2])
     context = frozenset(record["context"])
+    strings = shared.strings  # one string for each the corpus repeats (_Shared.string, inline: a few million calls)
     locals_ = []
     for index, name, type_, aliases, mentions, key, quotes, *rest in record["entities"]:
         if len(rest) != len(_LOCAL_FIELDS) or type_ not in TYPE_ORDER:
             raise ValueError("not a record of this format")
         entity, _, keys = shared.entity(ArticleEntity(name, type_, set(aliases), mentions, key))
-        local = _Local(article_id, index, entity, keys, context=context,
-                       quotes=tuple((shared.string(a), shared.string(b)) for a, b in quotes))
-        for field_name, value in zip(_LOCAL_FIELDS, rest):
-            setattr(local, field_name, shared.string(value) if isinstance(value, str) else value)
-        locals_.append(local)
+        fields = {field_name: strings.setdefault(value, value) if isinstance(value, str) else value
+                  for field_name, value in zip(_LOCAL_FIELDS, rest)}
+        locals_.append(_Local(article_id, index, entity, keys, context=context,
+                              quotes=tuple([(strings.setdefault(a, a), strings.setdefault(b, b)) for a, b in quotes]),
+                              **fields))
     return Prepared(article_id, line, locals_, {(a, b) for a, b in record["definitions"]})
 
 
