@@ -135,7 +135,9 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
              convert: Convert) -> RunIndex | None:
     """Write ``target`` from the last one's units and the conversion of the runs it lacks; its new index, or
     None (nothing written) when too many runs changed or the conversion's units do not match its runs."""
-    if target.stat().st_size == 0:
+    separated = fmt == "json-ld"
+    covered = old.start + sum(length for _, length in old.runs) + (len(old.runs) if separated else 0)
+    if not old.runs or target.stat().st_size != covered:  # its blocks, a comma between JSON-LD's and "]" after
         return None
     where = old.where()
     offsets = list(_offsets(runs))
@@ -155,7 +157,6 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
         return None
     new_units = dict(zip(changed, units))
     lengths: list[int] = []
-    separated = fmt == "json-ld"
     with open(target, "rb") as last, mmap.mmap(last.fileno(), 0, access=mmap.ACCESS_READ) as view, \
             atomic_file(target) as handle:
         chunk = [prologue]
