@@ -49,9 +49,9 @@ def converted(lines: bytes, found: list, fmt: str, target, source_format) -> byt
     ("trig", ox.RdfFormat.N_QUADS, "https://x.example/g"),
 ])
 def test_a_view_made_from_the_last_one_is_the_view_made_whole(tmp_path, fmt, source_format, graph, monkeypatch):
-    before = {f"s{i}": [TRICKY[i % len(TRICKY)], f"value {i}"] for i in range(8)}
-    after = {**before, "s2": ["changed", TRICKY[0]], "s9": TRICKY}
-    del after["s4"]
+    before = {f"s{i:02d}": [TRICKY[i % len(TRICKY)], f"value {i}"] for i in range(40)}
+    after = {**before, "s02": ["changed", TRICKY[0]], "s99": TRICKY}  # a few of the lines' bytes changed
+    del after["s04"]
     lines, found = lines_of(before, graph)
     converted(lines, found, fmt, tmp_path / "view", source_format)
     assert runs.RunIndex.load(tmp_path / "view") is not None  # one unit per run: indexed
@@ -65,8 +65,8 @@ def test_a_view_made_from_the_last_one_is_the_view_made_whole(tmp_path, fmt, sou
     whole = converted(lines, found, fmt, tmp_path / "whole", source_format)
 
     assert spliced == whole
-    changed = lines_of({"s2": after["s2"], "s9": after["s9"]}, graph)[0]
-    assert sizes == [len(changed)]  # only the runs of s2 and s9 were converted
+    changed = lines_of({"s02": after["s02"], "s99": after["s99"]}, graph)[0]
+    assert sizes == [len(changed)]  # only the runs of s02 and s99 were converted
 
 
 def test_a_view_edited_since_its_index_was_written_is_converted_whole(tmp_path):
@@ -107,3 +107,17 @@ def test_a_rebuild_converts_only_what_changed_and_writes_what_a_whole_conversion
     assert converted_bytes == [None, None, None]  # converted whole
     for name in VIEWS + ("graph.nt", "graph.nq"):
         assert (spliced / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("fmt, source_format", [("turtle", ox.RdfFormat.N_TRIPLES), ("json-ld", ox.RdfFormat.N_TRIPLES)])
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 11, 4096])
+def test_the_blocks_of_a_view_are_found_as_it_is_written_in_pieces_of_any_size(fmt, source_format, piece):
+    # a whole conversion's index comes from what passes through the writer, never from reading the file back
+    lines, _ = lines_of({f"s{i}": [TRICKY[i % len(TRICKY)], f"value {i}"] for i in range(6)})
+    whole = io.BytesIO()
+    rdf._convert(io.BytesIO(lines), source_format, fmt, whole)
+    data = whole.getvalue()
+    noted = runs._Boundaries(io.BytesIO(), fmt)
+    for start in range(0, len(data), piece):
+        noted.write(data[start:start + piece])
+    assert noted.units() == runs._units(data, fmt) and len(noted.units()) == 6

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import mmap
 import os
 import re
 import struct
@@ -35,11 +34,13 @@ __all__ = ["RunIndex", "index_path", "run_digest", "write_view", "RUNS_DIR"]
 
 RUNS_DIR = ".kgraph-runs"  # beside the exports; the index of graph.ttl is .kgraph-runs/graph.ttl
 INDEX_FORMAT = 1
-SPLICE_LIMIT = 0.5  # above this share of runs changed, converting the whole file is about as fast
+SPLICE_LIMIT = 0.1  # above this share of the lines' bytes changed, the view is converted whole (streamed)
 _BYTES_AT_ONCE = 1 << 20  # written a megabyte or so at a time
 _RECORD = struct.Struct("<16sI")  # a run's digest and its unit's length
-_TURTLE_UNIT = re.compile(rb"\n<")  # a unit (a subject's block, a graph's block) starts a line with an IRI
-_JSON_LD_UNIT = re.compile(rb'\]\},\{"@id":"')  # between two node objects: no string holds an unescaped quote
+_TURTLE_BETWEEN = b"\n<"  # a unit (a subject's block, a graph's block) starts a line with an IRI
+_JSON_LD_BETWEEN = b']},{"@id":"'  # between two node objects: no string holds an unescaped quote
+_TURTLE_UNIT = re.compile(re.escape(_TURTLE_BETWEEN))
+_JSON_LD_UNIT = re.compile(re.escape(_JSON_LD_BETWEEN))
 
 
 def run_digest(data: bytes) -> bytes:
@@ -122,8 +123,9 @@ def write_view(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target
     if written is None:
         source.seek(0)
         with atomic_file(target) as handle:
-            convert(source, handle)
-        written = _index_of(target, fmt, runs)
+            noted = _Boundaries(handle, fmt)  # where the blocks start, noted as they pass: the file is not read back
+            convert(source, noted)
+        written = _index_of(noted.units(), fmt, runs)
     if written is not None:
         written.save(target)
     else:
@@ -142,8 +144,8 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
     where = old.where()
     offsets = list(_offsets(runs))
     changed = [i for i, (digest, _) in enumerate(runs) if digest not in where]
-    if len(changed) > SPLICE_LIMIT * len(runs):
-        return None
+    if sum(runs[i][1] for i in changed) > SPLICE_LIMIT * sum(length for _, length in runs):
+        return None  # the changed lines and their conversion are held in memory: a few, or the whole streamed
     fresh = io.BytesIO()
     if changed:
         lines = b"".join(os.pread(source.fileno(), runs[i][1], offsets[i]) for i in changed)
@@ -157,24 +159,38 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
         return None
     new_units = dict(zip(changed, units))
     lengths: list[int] = []
-    with open(target, "rb") as last, mmap.mmap(last.fileno(), 0, access=mmap.ACCESS_READ) as view, \
-            atomic_file(target) as handle:
+    with open(target, "rb") as last, atomic_file(target) as handle:
         chunk = [prologue]
         size = 0
+        pending: list[int] = []  # [offset, length] of the last view's bytes to copy next, read when written
+
+        def flush() -> None:
+            if pending:
+                chunk.append(os.pread(last.fileno(), pending[1], pending[0]))
+                pending.clear()
+
+        gap = 1 if separated else 0  # the comma between two JSON-LD blocks of the last view comes with them
         for i, (digest, _) in enumerate(runs):
-            if separated and i:
-                chunk.append(b",")
             if i in new_units:
+                flush()
                 start, length = new_units[i]
+                chunk += [b","] if separated and i else []
                 chunk.append(converted[start:start + length])
             else:
                 start, length = where[digest]
-                chunk.append(view[start:start + length])
+                if pending and pending[0] + pending[1] + gap == start:  # the next block of the last view too
+                    pending[1] += gap + length
+                else:
+                    flush()
+                    chunk += [b","] if separated and i else []
+                    pending[:] = [start, length]
             lengths.append(length)
             size += length
             if size >= _BYTES_AT_ONCE:
+                flush()
                 handle.write(b"".join(chunk))
                 chunk, size = [], 0
+        flush()
         chunk.append(epilogue)
         handle.write(b"".join(chunk))
     return RunIndex([(digest, length) for (digest, _), length in zip(runs, lengths)], len(prologue), separated)
@@ -205,30 +221,69 @@ def _first_unit(data: bytes) -> int:
 def _units(data: bytes, fmt: str) -> list[tuple[int, int]] | None:
     """``(offset, length)`` of each unit of a whole view: Turtle and TriG after their prefixes, JSON-LD inside
     its brackets and without the commas between; None when ``data`` is not of that shape."""
+    pattern = _JSON_LD_UNIT if fmt == "json-ld" else _TURTLE_UNIT
+    return _units_at([found.start() for found in pattern.finditer(data)], len(data), data[:1], data[-1:], fmt)
+
+
+def _units_at(found: list[int], size: int, first: bytes, last: bytes, fmt: str) -> list[tuple[int, int]] | None:
+    """:func:`_units` from where the blocks' boundary pattern starts (``found``), the size and the first and last
+    bytes of the view."""
     if fmt == "json-ld":
-        if data[:1] != b"[" or data[-1:] != b"]":
+        if first != b"[" or last != b"]":
             return None
-        if len(data) == 2:
+        if size == 2:
             return []
-        starts = [1] + [found.start() + 3 for found in _JSON_LD_UNIT.finditer(data)]
-        ends = [start - 1 for start in starts[1:]] + [len(data) - 1]
+        starts = [1] + [at + 3 for at in found]
+        ends = [start - 1 for start in starts[1:]] + [size - 1]
     else:
-        first = _first_unit(data)
-        if not first:
+        if not found:
             return []
-        starts = [first] + [found.start() + 1 for found in _TURTLE_UNIT.finditer(data, first)]
-        ends = starts[1:] + [len(data)]
+        starts = [at + 1 for at in found]
+        ends = starts[1:] + [size]
     return [(start, end - start) for start, end in zip(starts, ends)]
 
 
-def _index_of(target: Path, fmt: str, runs: list[tuple[bytes, int]]) -> RunIndex | None:
-    """The index of a view written whole, when its units are one per run; else None."""
-    with open(target, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return None
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            units = _units(view, fmt)
+def _index_of(units: list[tuple[int, int]] | None, fmt: str, runs: list[tuple[bytes, int]]) -> RunIndex | None:
+    """The index of a view written whole, from its units, when they are one per run; else None."""
     if units is None or len(units) != len(runs) or not units:
         return None
     return RunIndex([(digest, length) for (digest, _), (_, length) in zip(runs, units)], units[0][0],
                     fmt == "json-ld")
+
+
+class _Boundaries:
+    """A writer in front of ``output`` that notes where the view's blocks meet in the bytes that pass through
+    (:func:`_units` does the same for bytes in memory)."""
+
+    def __init__(self, output: BinaryIO, fmt: str) -> None:
+        self.output = output
+        self.fmt = fmt
+        self.pattern = _JSON_LD_UNIT if fmt == "json-ld" else _TURTLE_UNIT
+        # the bytes of one write a match may need from the next: one fewer than a match has
+        self.keep = len(_JSON_LD_BETWEEN if fmt == "json-ld" else _TURTLE_BETWEEN) - 1
+        self.found: list[int] = []  # where each match starts, in the whole output
+        self.size = 0
+        self.tail = b""
+        self.first = b""
+        self.last = b""
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        if not data:
+            return 0
+        if not self.size:
+            self.first = data[:1]
+        window = self.tail + data  # a match cannot lie in the tail alone: it is shorter than any match
+        base = self.size - len(self.tail)
+        self.found += [base + found.start() for found in self.pattern.finditer(window)]
+        self.output.write(data)
+        self.size += len(data)
+        self.tail = window[-self.keep:] if self.keep else b""
+        self.last = data[-1:]
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def units(self) -> list[tuple[int, int]] | None:
+        return _units_at(self.found, self.size, self.first, self.last, self.fmt)
