@@ -318,26 +318,12 @@ def _changes(old_union: Path, union: Path, old_quads: Path, quads: Path):
     """``(removed lines, added lines, names of the graphs that are gone)`` between the old and new files: the
     default graph's triples from graph.nt, the named graphs' quads from graph.nq. None when the lines that
     changed are more than ``UPDATE_LIMIT`` of the new files."""
-    budget = UPDATE_LIMIT * (union.stat().st_size + quads.stat().st_size)
-    removed: list[bytes] = []
-    added: list[bytes] = []
-    gone_graphs: list[str] = []
-    for kind, old_runs, new_runs in (("triples", _runs(old_union, _subject), _runs(union, _subject)),
-                                     ("graphs", _runs(old_quads, _graph_name, skip=b""),
-                                      _runs(quads, _graph_name, skip=b""))):
-        for key, old, new in _side_by_side(old_runs, new_runs):
-            if old == new:
-                continue
-            old_set, new_set = set(old), set(new)
-            gone, came = [line for line in old if line not in new_set], [line for line in new if line not in old_set]
-            removed += gone
-            added += came
-            if kind == "graphs" and not new:
-                gone_graphs.append(key.decode("utf-8"))
-            budget -= sum(map(len, gone)) + sum(map(len, came))
-            if budget < 0:
-                return None
-    return removed, added, gone_graphs
+    pairs = ((kind, key, old, new)
+             for kind, old_runs, new_runs in (("triples", _runs(old_union, _subject), _runs(union, _subject)),
+                                              ("graphs", _runs(old_quads, _graph_name, skip=b""),
+                                               _runs(quads, _graph_name, skip=b"")))
+             for key, old, new in _side_by_side(old_runs, new_runs))
+    return _line_changes(pairs, UPDATE_LIMIT * (union.stat().st_size + quads.stat().st_size))
 
 
 def _changes_of_runs(previous: Path, union: Path, quads: Path):
@@ -345,10 +331,7 @@ def _changes_of_runs(previous: Path, union: Path, quads: Path):
     only the runs whose digests are on one side only are read. False where an index is missing or stale."""
     from .export.runs import RunIndex
 
-    budget = UPDATE_LIMIT * (union.stat().st_size + quads.stat().st_size)
-    removed: list[bytes] = []
-    added: list[bytes] = []
-    gone_graphs: list[str] = []
+    sides = []
     for kind, old_name, new, runs_name in (("triples", SOURCES[1], union, SOURCE_RUNS[1]),
                                            ("graphs", SOURCES[0], quads, SOURCE_RUNS[0])):
         old = previous / old_name
@@ -356,24 +339,39 @@ def _changes_of_runs(previous: Path, union: Path, quads: Path):
         new_index = RunIndex.load(new)
         if old_index is None or new_index is None:
             return False
-        old_where, new_where = old_index.where(), new_index.where()
-        key = _subject if kind == "triples" else _graph_name
-        old_runs = _read_runs(old, [where for digest, where in old_where.items() if digest not in new_where], key)
-        new_runs = _read_runs(new, [where for digest, where in new_where.items() if digest not in old_where], key)
-        for run_key in sorted(old_runs.keys() | new_runs.keys()):
-            if kind == "graphs" and run_key == b"":
-                continue  # the default graph's triples come from graph.nt
-            old_lines, new_lines = old_runs.get(run_key, []), new_runs.get(run_key, [])
-            old_set, new_set = set(old_lines), set(new_lines)
-            gone = [line for line in old_lines if line not in new_set]
-            came = [line for line in new_lines if line not in old_set]
-            removed += gone
-            added += came
-            if kind == "graphs" and not new_lines:
-                gone_graphs.append(run_key.decode("utf-8"))
-            budget -= sum(map(len, gone)) + sum(map(len, came))
-            if budget < 0:
-                return None
+        sides.append((kind, old, new, old_index.where(), new_index.where()))
+
+    def pairs():
+        for kind, old, new, old_where, new_where in sides:
+            key = _subject if kind == "triples" else _graph_name
+            old_runs = _read_runs(old, [where for digest, where in old_where.items() if digest not in new_where], key)
+            new_runs = _read_runs(new, [where for digest, where in new_where.items() if digest not in old_where], key)
+            for run_key in sorted(old_runs.keys() | new_runs.keys()):
+                if kind == "graphs" and run_key == b"":
+                    continue  # the default graph's triples come from graph.nt
+                yield kind, run_key, old_runs.get(run_key, []), new_runs.get(run_key, [])
+
+    return _line_changes(pairs(), UPDATE_LIMIT * (union.stat().st_size + quads.stat().st_size))
+
+
+def _line_changes(pairs, budget: float):
+    """``(removed lines, added lines, names of the graphs that are gone)`` from ``(kind, key, old lines, new lines)``
+    of each run ("triples" or "graphs"); None once the lines that changed are more than ``budget`` bytes."""
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    gone_graphs: list[str] = []
+    for kind, key, old, new in pairs:
+        if old == new:
+            continue
+        old_set, new_set = set(old), set(new)
+        gone, came = [line for line in old if line not in new_set], [line for line in new if line not in old_set]
+        removed += gone
+        added += came
+        if kind == "graphs" and not new:
+            gone_graphs.append(key.decode("utf-8"))
+        budget -= sum(map(len, gone)) + sum(map(len, came))
+        if budget < 0:
+            return None
     return removed, added, gone_graphs
 
 
