@@ -154,7 +154,7 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
     units = _units(converted, fmt) if changed else []
     if units is None or len(units) != len(changed):
         return None
-    prologue, epilogue = (b"[", b"]") if fmt == "json-ld" else (_prologue(converted, fmt, target), b"")
+    prologue, epilogue = (b"[", b"]") if fmt == "json-ld" else (_prologue(converted, target), b"")
     if prologue is None:
         return None
     new_units = dict(zip(changed, units))
@@ -203,7 +203,7 @@ def _offsets(runs: list[tuple[bytes, int]]) -> Iterator[int]:
         offset += length
 
 
-def _prologue(converted: bytes, fmt: str, target: Path) -> bytes | None:
+def _prologue(converted: bytes, target: Path) -> bytes | None:
     """The prefix lines a Turtle or TriG file starts with: those of the conversion, or of the last file."""
     if converted:
         return converted[:_first_unit(converted)]
