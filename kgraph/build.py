@@ -18,24 +18,22 @@ import json
 import os
 import re
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 import networkx as nx
-from spacy.language import Language
 
 from . import ids
 from .errors import ExportError
 from .export import EXPORTERS, export_all
 from .export.atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_file, atomic_write, remove_stale_temp_files
 from .export.runs import RUNS_DIR
-from .extract import extract_article, extract_articles
+from .extract import extract_all
 from .graph import build_graph
 from .resolve import Overrides, Prepared, PreparedArticles, resolve
-from .ingest import DEFAULT_MAX_BYTES, Skipped, split_article
+from .ingest import DEFAULT_MAX_BYTES, Skipped
 from .lock import exclusive
 from .nlp import DEFAULT_MODEL
 from .types import Article, ArticleExtraction, StoredExtraction, line_digest
@@ -45,7 +43,6 @@ __all__ = ["BuildResult", "Outcome", "StoredExtractions", "build", "remove", "ex
 
 STORE = "articles.jsonl"  # one extraction per line, sorted by article id: what --update and remove rebuild from
 REPORT = "build-report.json"
-PIECE_CHARS = 100_000  # longer articles are parsed in pieces (spaCy refuses texts over nlp.max_length, 1,000,000)
 _LINE_SUFFIX = re.compile(r"^(.*):(\d+)$")
 
 Status = Literal["processed", "skipped", "failed"]
@@ -255,60 +252,6 @@ def _extract(paths: Iterable[str | Path], *, model: str, workers: int, progress:
 def _input_order(outcome: Outcome) -> tuple[str, int]:
     line = _LINE_SUFFIX.match(outcome.input)
     return (line.group(1), int(line.group(2))) if line else (outcome.input, 0)
-
-
-def extract_all(articles: Sequence[Article], nlp: Language, *, workers: int = 1, progress: Progress | None = None,
-                piece_chars: int = PIECE_CHARS) -> Iterator[tuple[Article, ArticleExtraction | None, str | None]]:
-    """Extract every article; yields ``(article, extraction, None)`` or ``(article, None, error)``, in order.
-
-    Long articles are parsed in pieces (:func:`kgraph.ingest.split_article`) whose results are joined
-    back into one extraction. The pieces run in batches; when a batch fails, the rest run one by one so
-    that only the article at fault fails.
-    """
-    limit = min(piece_chars, nlp.max_length)
-    pieces = [(index, piece) for index, article in enumerate(articles) for piece in split_article(article, limit)]
-    found: dict[int, list[ArticleExtraction]] = defaultdict(list)
-    errors: dict[int, str] = {}
-    done = 0
-
-    def advance() -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, len(pieces))
-
-    try:
-        for (index, _), extraction in zip(pieces, extract_articles([p for _, p in pieces], nlp, n_process=workers)):
-            found[index].append(extraction)
-            advance()
-    except Exception:  # noqa: BLE001 - find the article at fault below, one piece at a time
-        for index, piece in pieces[done:]:
-            if index not in errors:
-                try:
-                    found[index].append(extract_article(piece, nlp))
-                except Exception as exc:  # noqa: BLE001 - one hostile article must not stop the build
-                    errors[index] = f"{type(exc).__name__}: {exc}"
-            advance()
-    for index, article in enumerate(articles):
-        if index in errors:
-            yield article, None, errors[index]
-        else:
-            yield article, _join_pieces(article, found[index]), None
-
-
-def _join_pieces(article: Article, parts: list[ArticleExtraction]) -> ArticleExtraction:
-    """One article's extraction from those of its pieces: entity indexes shifted, offsets already in the text."""
-    if len(parts) == 1:
-        return replace(parts[0], article=article)
-    entities, mentions, relations = [], [], []
-    for part in parts:
-        shift = len(entities)
-        entities += part.entities
-        mentions += [replace(m, cluster=m.cluster + shift if m.cluster >= 0 else m.cluster) for m in part.mentions]
-        relations += [replace(r, subject_entity=r.subject_entity + shift if r.subject_entity >= 0 else -1,
-                              object_entity=r.object_entity + shift if r.object_entity >= 0 else -1)
-                      for r in part.relations]
-    return ArticleExtraction(article=article, entities=entities, mentions=mentions, relations=relations)
 
 
 # --- the stored extractions and the exports ---------------------------------------------------------------

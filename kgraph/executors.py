@@ -13,7 +13,7 @@ Every executor gives the same extractions in the same order; only the speed diff
 
 With a cache (:mod:`kgraph.cache`), articles already extracted are taken from it and only the rest
 are sent to the workers; the results are the same either way. Each task runs the build's own
-:func:`kgraph.build.extract_all` over its chunk, so long articles are split and a failing article
+:func:`kgraph.extract.extract_all` over its chunk, so long articles are split and a failing article
 fails alone, wherever it runs.
 """
 from __future__ import annotations
@@ -137,7 +137,7 @@ def extract_chunk(articles: Sequence[Article], model: str) -> list[Result]:
 
     Returns, for each article, what was found (without the article, which the caller has) or the error.
     """
-    from .build import extract_all  # the build's extraction: long articles in pieces, a failure isolated
+    from .extract import extract_all  # the build's extraction: long articles in pieces, a failure isolated
 
     with _PIPELINE_LOCK:  # a spaCy pipeline is not made to be shared by threads
         return [((e.entities, e.mentions, e.relations), None) if e is not None else (None, error)

@@ -1,10 +1,12 @@
 """The extraction cache: a rebuild parses only what changed, and never changes what is built."""
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
 import weakref
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -103,6 +105,31 @@ def test_an_edit_to_the_extraction_code_misses(tmp_path, monkeypatch):
         (package / "extract" / "roles.py").write_text("# a changed rule\n", encoding="utf-8")
         extraction_fingerprint.cache_clear()
         assert extraction_fingerprint() != before
+    finally:
+        monkeypatch.undo()
+        extraction_fingerprint.cache_clear()
+
+
+def test_the_cache_covers_the_splitting_of_long_articles_and_not_the_rest_of_the_build(tmp_path, monkeypatch):
+    """What the extraction of an article depends on is in the cache's sources: the pieces a long article is cut
+    into (split_article) and the joining of their results (extract_all). The build's orchestration is not: an
+    edit to build.py keeps every cached extraction."""
+    from kgraph.extract import extract_all
+    from kgraph.ingest import split_article
+
+    for function in (extract_all, split_article):
+        module = Path(inspect.getsourcefile(function)).resolve().relative_to(kgraph.cache.PACKAGE)
+        assert any(module.as_posix() == source or module.parts[0] == source
+                   for source in kgraph.cache.EXTRACTION_SOURCES), module
+    package = tmp_path / "kgraph"
+    shutil.copytree(kgraph.cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__", "models"))
+    monkeypatch.setattr(kgraph.cache, "PACKAGE", package)
+    extraction_fingerprint.cache_clear()
+    try:
+        before = extraction_fingerprint()
+        (package / "build.py").write_text("# a changed build\n", encoding="utf-8")
+        extraction_fingerprint.cache_clear()
+        assert extraction_fingerprint() == before
     finally:
         monkeypatch.undo()
         extraction_fingerprint.cache_clear()

@@ -160,7 +160,7 @@ def test_bad_inputs_are_skipped_or_failed_with_a_reason(tmp_path):
 
 
 def test_long_articles_are_parsed_in_pieces_with_offsets_into_the_whole_text(nlp):
-    from kgraph.build import extract_all
+    from kgraph.extract import extract_all
     from kgraph.ingest import split_article
 
     text = "\n\n".join(a.text for a in read_articles([SEEDS]) if not a.id.endswith(".html"))

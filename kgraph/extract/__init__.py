@@ -9,11 +9,14 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..ingest import split_article
 from ..nlp import parse
 from ..types import Article, ArticleExtraction, RelationMention
 from .actions import action_relations
@@ -23,8 +26,10 @@ from .entities import entity_mentions, group_mentions, wire_agencies
 from .roles import role_relations
 from .static import static_relations, with_the_region
 
-__all__ = ["extract_article", "extract_articles", "extract_doc", "pattern_relations"]
+__all__ = ["PIECE_CHARS", "extract_all", "extract_article", "extract_articles", "extract_doc", "pattern_relations"]
 
+PIECE_CHARS = 100_000  # longer articles are parsed in pieces (spaCy refuses texts over nlp.max_length, 1,000,000)
+Progress = Callable[[int, int], None]  # told (pieces done, pieces in all)
 EXTRACTORS = (role_relations, static_relations)  # on names only: what they find, the relation classifier weighs
 
 
@@ -79,3 +84,57 @@ def extract_articles(articles: Iterable[Article], nlp: Language, *, n_process: i
     articles = list(articles)
     for article, doc in zip(articles, parse(nlp, (a.clean for a in articles), n_process=n_process)):
         yield extract_doc(article, doc, nlp, as_annotated=as_annotated)
+
+
+def extract_all(articles: Sequence[Article], nlp: Language, *, workers: int = 1, progress: Progress | None = None,
+                piece_chars: int = PIECE_CHARS) -> Iterator[tuple[Article, ArticleExtraction | None, str | None]]:
+    """Extract every article; yields ``(article, extraction, None)`` or ``(article, None, error)``, in order.
+
+    Long articles are parsed in pieces (:func:`kgraph.ingest.split_article`) whose results are joined
+    back into one extraction. The pieces run in batches; when a batch fails, the rest run one by one so
+    that only the article at fault fails.
+    """
+    limit = min(piece_chars, nlp.max_length)
+    pieces = [(index, piece) for index, article in enumerate(articles) for piece in split_article(article, limit)]
+    found: dict[int, list[ArticleExtraction]] = defaultdict(list)
+    errors: dict[int, str] = {}
+    done = 0
+
+    def advance() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(pieces))
+
+    try:
+        for (index, _), extraction in zip(pieces, extract_articles([p for _, p in pieces], nlp, n_process=workers)):
+            found[index].append(extraction)
+            advance()
+    except Exception:  # noqa: BLE001 - find the article at fault below, one piece at a time
+        for index, piece in pieces[done:]:
+            if index not in errors:
+                try:
+                    found[index].append(extract_article(piece, nlp))
+                except Exception as exc:  # noqa: BLE001 - one hostile article must not stop the build
+                    errors[index] = f"{type(exc).__name__}: {exc}"
+            advance()
+    for index, article in enumerate(articles):
+        if index in errors:
+            yield article, None, errors[index]
+        else:
+            yield article, _join_pieces(article, found[index]), None
+
+
+def _join_pieces(article: Article, parts: list[ArticleExtraction]) -> ArticleExtraction:
+    """One article's extraction from those of its pieces: entity indexes shifted, offsets already in the text."""
+    if len(parts) == 1:
+        return replace(parts[0], article=article)
+    entities, mentions, relations = [], [], []
+    for part in parts:
+        shift = len(entities)
+        entities += part.entities
+        mentions += [replace(m, cluster=m.cluster + shift if m.cluster >= 0 else m.cluster) for m in part.mentions]
+        relations += [replace(r, subject_entity=r.subject_entity + shift if r.subject_entity >= 0 else -1,
+                              object_entity=r.object_entity + shift if r.object_entity >= 0 else -1)
+                      for r in part.relations]
+    return ArticleExtraction(article=article, entities=entities, mentions=mentions, relations=relations)
