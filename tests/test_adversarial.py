@@ -158,8 +158,9 @@ def test_an_article_whose_extraction_crashes_fails_alone(tmp_path, nlp, monkeypa
     import sys
 
     build_module = sys.modules["kgraph.build"]  # the package's `build` attribute is the function
+    extract_module = sys.modules["kgraph.extract"]  # where the build's extract_all finds the two
 
-    real_batch, real_one = build_module.extract_articles, build_module.extract_article
+    real_batch, real_one = extract_module.extract_articles, extract_module.extract_article
 
     def boom(article):
         if "BOOM" in article.text:
@@ -174,8 +175,8 @@ def test_an_article_whose_extraction_crashes_fails_alone(tmp_path, nlp, monkeypa
         boom(article)
         return real_one(article, nlp)
 
-    monkeypatch.setattr(build_module, "extract_articles", batch)
-    monkeypatch.setattr(build_module, "extract_article", one)
+    monkeypatch.setattr(extract_module, "extract_articles", batch)
+    monkeypatch.setattr(extract_module, "extract_article", one)
     folder = tmp_path / "in"
     folder.mkdir()
     for name, text in (("a.txt", LEAD), ("b.txt", "BOOM. " + LEAD), ("c.txt", LEAD)):
