@@ -3,7 +3,9 @@ the last build's files: the same bytes as converting everything."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -30,7 +32,8 @@ def lines_of(subjects: dict[str, list[str]], graph: str | None = None) -> tuple[
               for s, values in sorted(subjects.items())]
     if graph:
         groups += [(f"{graph}/{s}", triples) for (_, triples), s in zip(groups, sorted(subjects))]
-    found = rdf._write_lines(iter(groups), output)
+    found, _ = rdf._write_lines(((name, repr(triples).encode(), lambda t=triples: t) for name, triples in groups),
+                                output)
     return output.getvalue(), found
 
 
@@ -107,6 +110,58 @@ def test_a_rebuild_converts_only_what_changed_and_writes_what_a_whole_conversion
     assert converted_bytes == [None, None, None]  # converted whole
     for name in VIEWS + ("graph.nt", "graph.nq"):
         assert (spliced / name).read_bytes() == (whole / name).read_bytes(), name
+
+
+def lines_written(monkeypatch) -> list[tuple[int, int]]:
+    """For each N-Triples or N-Quads file the builds write from now on: (runs copied from the last file, runs)."""
+    written = []
+    real = rdf._write_lines
+
+    def spy(groups, output, last=None):
+        found = real(groups, output, last)
+        written.append((last.copied if last is not None else 0, len(found[0])))
+        return found
+
+    monkeypatch.setattr(rdf, "_write_lines", spy)
+    return written
+
+
+def test_a_rebuild_makes_only_the_lines_whose_sources_changed(corpus, tmp_path, monkeypatch):
+    # the lines themselves equal those made whole: test_a_rebuild_converts_only_what_changed_...
+    (tmp_path / "new.txt").write_text(NEW, encoding="utf-8")
+    folder = tmp_path / "copied"
+    shutil.copytree(corpus, folder)
+    written = lines_written(monkeypatch)
+    build([tmp_path / "new.txt"], folder, update=True)
+    [(copied, union), (copied_quads, quads)] = written
+    assert union - copied < union / 10 and quads - copied_quads < quads / 10, written
+    assert union - copied > 0 and quads - copied_quads > 0  # the new article's entities, facts and graph
+
+    written.clear()
+    with (folder / "graph.nt").open("ab") as handle:  # edited since its index was written: nothing taken from it
+        handle.write(b"<https://x.example/edited> <https://x.example/p> \"edited\" .\n")
+    build([tmp_path / "new.txt"], folder, update=True)
+    assert written[0][0] == 0 and written[1][0] == quads, written
+    assert b"x.example/edited" not in (folder / "graph.nt").read_bytes()
+
+
+def test_an_article_s_new_date_remakes_the_time_stamps_of_its_events(tmp_path, nlp):
+    """An event's time stamp is its article's date where its sentence gives none: the date is one of the sources
+    of the event's lines, though neither the fact nor its evidence holds it."""
+    def articles(date: str) -> Path:
+        path = tmp_path / "articles.jsonl"
+        path.write_text(json.dumps({"id": "troops", "text": "The US will send more troops to Iraq.", "date": date})
+                        + "\n" + json.dumps({"id": "aid", "text": "Germany will send aid to Ukraine.",
+                                             "date": "2024-02-03"}) + "\n", encoding="utf-8")
+        return path
+
+    build([articles("2024-01-02")], tmp_path / "rebuilt")
+    assert '"2024-01-02"^^' in (tmp_path / "rebuilt" / "graph.nt").read_text(encoding="utf-8")
+    build([articles("2025-05-06")], tmp_path / "rebuilt")
+    build([articles("2025-05-06")], tmp_path / "whole")
+    for name in ("graph.nt", "graph.nq", "graph.ttl"):
+        assert (tmp_path / "rebuilt" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    assert '"2024-01-02"^^' not in (tmp_path / "rebuilt" / "graph.nt").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("fmt, source_format", [("turtle", ox.RdfFormat.N_TRIPLES), ("json-ld", ox.RdfFormat.N_TRIPLES)])

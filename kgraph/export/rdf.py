@@ -15,11 +15,13 @@ and the dataset is never in memory whole.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import gc
+import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -161,6 +163,68 @@ class _Dataset:
             for number, node in enumerate(self.evidence_nodes[index]):
                 self.sources.setdefault(node, []).append(("evidence", index, number))
         self.default_subjects.sort()
+        self.salt = _lines_salt(self.base)
+        self._sources: dict[tuple, bytes] = {}
+
+    # -- what each run is made from (see :meth:`signed_subject_groups`) ------------------------------------------
+
+    def signed_subject_groups(self) -> Iterator[tuple[None, bytes, Callable[[], list[tuple]]]]:
+        """:meth:`subject_groups` as ``(None, source, make)``: ``make()`` gives the subject's triples, ``source`` a
+        digest of everything they are made from (:meth:`_source`), so that a writer can copy the lines of a run
+        whose source the last build's file has instead of making them (:func:`_write_lines`)."""
+        for subject in sorted(self.sources):
+            yield None, self._subject_source(subject, _ALL_KINDS), functools.partial(self._subject_triples, subject)
+
+    def signed_graph_groups(self) -> Iterator[tuple[str | None, bytes, Callable[[], list[tuple]]]]:
+        """:meth:`graph_groups` as ``(graph IRI or None, source, make)`` (see :meth:`signed_subject_groups`)."""
+        for subject in self.default_subjects:
+            yield (None, self._subject_source(subject, _DEFAULT_KINDS),
+                   functools.partial(self._subject_triples, subject, kinds=_DEFAULT_KINDS))
+        for article, name in sorted(self.article_iri.items(), key=lambda kv: kv[1]):
+            parts = [self.salt, b"graph", name.encode()]
+            for index in self.stated_in[article]:
+                parts.append(self._source(("head", index)))
+                parts += [self._source(("evidence", index, number))
+                          for number, evidence in enumerate(self.facts[index][2]["evidence"])
+                          if evidence["article"] == article]
+            yield name, _digest(b"".join(parts)), functools.partial(self.article_graph, article)
+
+    def _subject_source(self, subject: str, kinds: tuple[str, ...]) -> bytes:
+        parts = [self.salt, "/".join(kinds).encode(), subject.encode()]
+        parts += [self._source(source) for source in self.sources[subject] if source[0] in kinds]
+        return _digest(b"".join(parts))
+
+    def _source(self, source: tuple) -> bytes:
+        """A digest of everything the triples of one source (:attr:`sources`) are made from, worked out once: the
+        graph's data they read, whole, and the IRIs of the nodes they name. The base and the code that makes
+        lines are in :attr:`salt`."""
+        found = self._sources.get(source)
+        if found is None:
+            kind = source[0]
+            if kind == "article":
+                article = source[1]
+                made_from = (article, sorted(self.articles[article].items()))
+            elif kind == "entity":
+                made_from = sorted(self.graph.nodes[source[1]].items())
+            elif kind == "head":
+                subject, obj, data = self.facts[source[1]]
+                nodes = self.graph.nodes
+                made_from = (nodes[subject]["iri"], nodes[obj]["iri"] if obj is not None else None,
+                             sorted((key, value) for key, value in data.items() if key != "evidence"))
+                if data["relation"] == "action":  # its time stamp: the date stated, or its articles' dates
+                    dates = [self.articles.get(a, {}).get("date") for a in data["articles"]]
+                    # with neither a date of an article nor a year, dateparser reads the date from today's
+                    undated = data.get("date") and not any(dates)
+                    made_from += (dates, dt.date.today().isoformat() if undated else None)
+            elif kind == "links":
+                made_from = (self.facts[source[1]][2]["iri"], self.evidence_nodes[source[1]])
+            else:
+                index, number = source[1], source[2]
+                made_from = (self.evidence_nodes[index][number],
+                             sorted(self.facts[index][2]["evidence"][number].items()))
+            # repr, not pickle: equal values give equal text whichever objects hold them (pickle notes shared ones)
+            found = self._sources[source] = _digest(repr((kind, made_from)).encode("utf-8", "surrogatepass"))
+        return found
 
     def quads(self) -> Iterator[tuple]:
         """``(graph IRI or None, (subject, predicate, object))``: the default graph, then each article's graph."""
@@ -299,6 +363,27 @@ class _Dataset:
         return triples
 
 
+_ALL_KINDS = ("article", "entity", "head", "links", "evidence")
+_DEFAULT_KINDS = ("article", "entity")  # the default graph of the N-Quads file: the articles and the entities
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+@functools.cache
+def _lines_salt(base: str) -> bytes:
+    """What every run's source digest starts with: the base and what the code that makes the lines is, so that
+    lines made by other code, or for another base, are made again."""
+    from importlib.metadata import version
+
+    from ..cache import source_fingerprint
+
+    code = source_fingerprint(("export/rdf.py", "ids.py", "ingest.py", "types.py"),
+                              f"lines {ox.__version__} {version('rdflib')} {version('dateparser')}")
+    return _digest(f"{code}\0{base}".encode())
+
+
 def _sorted(triples) -> list[tuple]:
     """Triples by subject, predicate and object (a tuple's own order): a subject's triples come together."""
     return sorted(triples)
@@ -345,27 +430,78 @@ def _escaped(data: bytes) -> bytes:
     return data
 
 
-def _write_lines(groups: Iterator[tuple[str | None, list[tuple]]], output: BinaryIO) -> list[tuple[bytes, int]]:
-    """Write ``(graph IRI or None, triples)`` runs as N-Triples or N-Quads lines, a megabyte or so at a time; the
-    runs written, in order: each one's digest and length (:mod:`kgraph.export.runs`; an empty run is none). A
-    run's lines are made in one comprehension: a generator per line and a tuple per quad cost as much as the
+class _LastLines:
+    """The last build's N-Triples or N-Quads file, open, and where each of its runs is by the digest of what it was
+    made from (:meth:`kgraph.export.runs.RunIndex.made_from`): what :func:`_write_lines` may copy."""
+
+    def __init__(self, handle: BinaryIO, made_from: dict[bytes, tuple[int, int, bytes]]) -> None:
+        self.handle = handle
+        self.made_from = made_from
+        self.copied = 0  # runs copied, for tests and the curious
+
+
+@contextlib.contextmanager
+def _last_lines(path: Path) -> Iterator[_LastLines | None]:
+    """The file at ``path`` as :class:`_LastLines`, if its index is for the file as it is now and holds each
+    run's source; else None."""
+    index = RunIndex.load(path)
+    if index is None or not index.sources:
+        yield None
+        return
+    with open(path, "rb") as handle:
+        yield _LastLines(handle, index.made_from())
+
+
+def _write_lines(groups: Iterator[tuple[str | None, bytes, Callable[[], list[tuple]]]], output: BinaryIO,
+                 last: _LastLines | None = None) -> tuple[list[tuple[bytes, int]], list[bytes]]:
+    """Write ``(graph IRI or None, source, make)`` runs as N-Triples or N-Quads lines, a megabyte or so at a
+    time: ``make()`` gives the run's triples, unless the ``last`` file has a run made from the same ``source``,
+    whose lines are copied (the same source, the same lines). Gives the runs written, in order (each one's digest
+    and length, :mod:`kgraph.export.runs`; an empty run is none), and their sources.
+
+    A run's lines are made in one comprehension: a generator per line and a tuple per quad cost as much as the
     formatting. U+2028/U+2029 are escaped already: they can only be in a literal (:func:`_text`); IRIs are minted."""
     runs: list[tuple[bytes, int]] = []
+    sources: list[bytes] = []
     chunk: list[bytes] = []
     size = 0
-    for graph_name, triples in groups:
-        if not triples:
-            continue
-        end = f" <{graph_name}> .\n" if graph_name else " .\n"
-        data = "".join([f"<{s}> <{p}> {o}{end}" for s, p, o in triples]).encode("utf-8")
-        runs.append((run_digest(data), len(data)))
-        chunk.append(data)
-        size += len(data)
+    pending: list[int] = []  # [offset, length] of the last file's bytes to copy next, read when written
+    made_from = last.made_from if last is not None else {}
+
+    def flush() -> None:
+        if pending:
+            chunk.append(os.pread(last.handle.fileno(), pending[1], pending[0]))
+            pending.clear()
+
+    for graph_name, source, make in groups:
+        found = made_from.get(source)
+        if found is not None:
+            offset, length, digest = found
+            if pending and pending[0] + pending[1] == offset:  # the next run of the last file too
+                pending[1] += length
+            else:
+                flush()
+                pending[:] = [offset, length]
+            last.copied += 1
+        else:
+            triples = make()
+            if not triples:
+                continue
+            end = f" <{graph_name}> .\n" if graph_name else " .\n"
+            data = "".join([f"<{s}> <{p}> {o}{end}" for s, p, o in triples]).encode("utf-8")
+            digest, length = run_digest(data), len(data)
+            flush()
+            chunk.append(data)
+        runs.append((digest, length))
+        sources.append(source)
+        size += length
         if size >= _BYTES_AT_ONCE:
+            flush()
             output.write(b"".join(chunk))
             chunk, size = [], 0
+    flush()
     output.write(b"".join(chunk))
-    return runs
+    return runs, sources
 
 
 _BYTES_AT_ONCE = 1 << 20
@@ -467,23 +603,27 @@ def write_rdf_lines(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
     reads back (while it is still a temp file) to write Turtle; once as N-Quads, in the TriG file's order,
     for the N-Quads file (:func:`write_rdf_views` writes JSON-LD and TriG from the two). The same triples in
     the same order give pyoxigraph's writers the same bytes as handing them the terms.
+
+    A run (a subject's triples, an article's graph) whose source, everything it is made from, is that of a run of
+    the last build's file (its index in ``.kgraph-runs/`` says, valid for that file as it is) is copied from that
+    file, not made: a rebuild after a few articles changed makes the few runs their entities and facts are in.
     """
     folder = Path(folder)
     with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
         dataset = _Dataset(graph)
-        for name in ("graph.nt", "graph.nq"):  # their indexes go with the files they were made for
-            index_path(folder / name).unlink(missing_ok=True)
-        with atomic_file(folder / "graph.nt") as nt:
-            union = _write_lines(((None, triples) for triples in dataset.subject_groups()), nt)
+        with _last_lines(folder / "graph.nt") as last, atomic_file(folder / "graph.nt") as nt:
+            index_path(folder / "graph.nt").unlink(missing_ok=True)  # it goes with the file it was made for
+            union, union_sources = _write_lines(dataset.signed_subject_groups(), nt, last)
             nt.flush()
             with os.fdopen(os.dup(nt.fileno()), "rb") as lines:  # the temp file, read back
                 # the Turtle parse of the runs converted checks their terms (the others were, when first converted)
                 write_view(lines, union, "turtle", folder / "graph.ttl",
                            lambda lines, output: _convert(lines, ox.RdfFormat.N_TRIPLES, "turtle", output))
-        RunIndex(union).save(folder / "graph.nt")
-        with atomic_file(folder / "graph.nq") as nq:  # the same terms as in graph.nt, checked
-            quads = _write_lines(dataset.graph_groups(), nq)
-        RunIndex(quads).save(folder / "graph.nq")
+        RunIndex(union, sources=union_sources).save(folder / "graph.nt")
+        with _last_lines(folder / "graph.nq") as last, atomic_file(folder / "graph.nq") as nq:
+            index_path(folder / "graph.nq").unlink(missing_ok=True)
+            quads, quad_sources = _write_lines(dataset.signed_graph_groups(), nq, last)  # terms checked in graph.nt
+        RunIndex(quads, sources=quad_sources).save(folder / "graph.nq")
     return [folder / "graph.nt", folder / "graph.ttl", folder / "graph.nq"]
 
 

@@ -22,7 +22,7 @@ import os
 import re
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,10 +33,11 @@ from .atomic import atomic_file, atomic_write
 __all__ = ["RunIndex", "index_path", "run_digest", "write_view", "RUNS_DIR"]
 
 RUNS_DIR = ".kgraph-runs"  # beside the exports; the index of graph.ttl is .kgraph-runs/graph.ttl
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: with the runs' sources
 SPLICE_LIMIT = 0.1  # above this share of the lines' bytes changed, the view is converted whole (streamed)
 _BYTES_AT_ONCE = 1 << 20  # written a megabyte or so at a time
 _RECORD = struct.Struct("<16sI")  # a run's digest and its unit's length
+_SOURCE_SIZE = 16  # a digest of what a run was made from
 _TURTLE_BETWEEN = b"\n<"  # a unit (a subject's block, a graph's block) starts a line with an IRI
 _JSON_LD_BETWEEN = b']},{"@id":"'  # between two node objects: no string holds an unescaped quote
 _TURTLE_UNIT = re.compile(re.escape(_TURTLE_BETWEEN))
@@ -51,11 +52,14 @@ def run_digest(data: bytes) -> bytes:
 @dataclass
 class RunIndex:
     """The runs (or units) of one file, in the file's order: each run's digest and length; the first starts at
-    ``start`` (after a view's prefixes, or ``[``)."""
+    ``start`` (after a view's prefixes, or ``[``). ``sources``, for N-Triples and N-Quads files: for each run, a
+    digest of what its lines were made from (:mod:`kgraph.export.rdf`), so that the next build can copy a run
+    whose sources are unchanged instead of making it again; empty when not known."""
 
     runs: list[tuple[bytes, int]]
     start: int = 0
     separated: bool = False  # units joined by a comma (JSON-LD)
+    sources: list[bytes] = field(default_factory=list)
 
     def where(self) -> dict[bytes, tuple[int, int]]:
         """Each run's ``(offset, length)`` in the file, by digest."""
@@ -66,10 +70,22 @@ class RunIndex:
             offset += length + (1 if self.separated else 0)
         return found
 
+    def made_from(self) -> dict[bytes, tuple[int, int, bytes]]:
+        """Each run's ``(offset, length, digest)`` in the file, by :attr:`sources`."""
+        found = {}
+        offset = self.start
+        for source, (digest, length) in zip(self.sources, self.runs):
+            found[source] = (offset, length, digest)
+            offset += length + (1 if self.separated else 0)
+        return found
+
     def save(self, path: Path) -> None:
         """Write the index of the file at ``path`` beside it, for the file as it is now."""
-        header = {**_made_with(path), "start": self.start, "runs": len(self.runs), "separated": self.separated}
-        body = b"".join(_RECORD.pack(digest, length) for digest, length in self.runs)
+        if self.sources and len(self.sources) != len(self.runs):
+            raise ValueError("an index's sources must be one per run")
+        header = {**_made_with(path), "start": self.start, "runs": len(self.runs), "separated": self.separated,
+                  "sources": len(self.sources)}
+        body = b"".join(_RECORD.pack(digest, length) for digest, length in self.runs) + b"".join(self.sources)
         atomic_write(index_path(path), json.dumps(header, sort_keys=True).encode() + b"\n" + body, durable=False)
 
     @classmethod
@@ -80,17 +96,22 @@ class RunIndex:
             with open(index or index_path(path), "rb") as handle:
                 header = json.loads(handle.readline())
                 body = handle.read()
-            expected = {**_made_with(path), "start": header.get("start"), "runs": len(body) // _RECORD.size,
-                        "separated": header.get("separated")}
+            runs, sources = header.get("runs"), header.get("sources")
+            if not isinstance(runs, int) or sources not in (0, runs):
+                return None
+            expected = {**_made_with(path), "start": header.get("start"), "runs": runs,
+                        "separated": header.get("separated"), "sources": sources}
             if name is not None:
                 expected["file"] = name
-            if header != expected or len(body) % _RECORD.size or not isinstance(header["start"], int):
+            if (header != expected or len(body) != runs * _RECORD.size + sources * _SOURCE_SIZE
+                    or not isinstance(header["start"], int)):
                 return None
         except (OSError, ValueError, TypeError):
             return None
-        return cls([(digest, length) for digest, length in _RECORD.iter_unpack(body)], header["start"],
-                   bool(header["separated"]))
-
+        split = runs * _RECORD.size
+        return cls([(digest, length) for digest, length in _RECORD.iter_unpack(body[:split])], header["start"],
+                   bool(header["separated"]),
+                   [body[at:at + _SOURCE_SIZE] for at in range(split, len(body), _SOURCE_SIZE)])
 
 
 def index_path(path: Path) -> Path:
