@@ -72,6 +72,33 @@ def test_a_view_made_from_the_last_one_is_the_view_made_whole(tmp_path, fmt, sou
     assert sizes == [len(changed)]  # only the runs of s02 and s99 were converted
 
 
+@pytest.mark.parametrize("fmt, source_format, graph", [
+    ("turtle", ox.RdfFormat.N_TRIPLES, None),
+    ("json-ld", ox.RdfFormat.N_TRIPLES, None),
+    ("trig", ox.RdfFormat.N_QUADS, "https://x.example/g"),
+])
+def test_many_changed_runs_are_converted_through_temporary_files_to_the_same_view(tmp_path, fmt, source_format,
+                                                                                  graph, monkeypatch):
+    monkeypatch.setattr(runs, "_IN_MEMORY", 0)  # every splice streamed, as one of many megabytes is
+    before = {f"s{i:02d}": [TRICKY[i % len(TRICKY)], f"value {i}"] for i in range(40)}
+    after = {**before, "s00": ["first"], "s02": ["changed", TRICKY[0]], "s99": TRICKY}
+    del after["s04"]
+    lines, found = lines_of(before, graph)
+    converted(lines, found, fmt, tmp_path / "view", source_format)
+    streamed = []
+    real = rdf._convert
+    monkeypatch.setattr(rdf, "_convert", lambda src, *a, **k: (streamed.append(not isinstance(src, io.BytesIO)
+                                                                               and src.seek(0, 2)), src.seek(0),
+                                                               real(src, *a, **k)))
+    lines, found = lines_of(after, graph)
+    spliced = converted(lines, found, fmt, tmp_path / "view", source_format)
+    monkeypatch.setattr(rdf, "_convert", real)
+    assert spliced == converted(lines, found, fmt, tmp_path / "whole", source_format)
+    assert streamed == [len(lines_of({s: after[s] for s in ("s00", "s02", "s99")}, graph)[0])]  # the changed runs
+    assert runs.RunIndex.load(tmp_path / "view") is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["view", "view.lines", "whole", "whole.lines", runs.RUNS_DIR])
+
+
 def test_a_view_edited_since_its_index_was_written_is_converted_whole(tmp_path):
     lines, found = lines_of({"a": ["one"], "b": ["two"]})
     converted(lines, found, "turtle", tmp_path / "view", ox.RdfFormat.N_TRIPLES)

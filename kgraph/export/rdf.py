@@ -164,7 +164,11 @@ class _Dataset:
                 self.sources.setdefault(node, []).append(("evidence", index, number))
         self.default_subjects.sort()
         self.salt = _lines_salt(self.base)
-        self._sources: dict[tuple, bytes] = {}
+        # each source's digest once worked out (:meth:`_source`): by fact, by evidence record, by node, by article
+        self._heads: list[bytes | None] = [None] * len(self.facts)
+        self._links: list[bytes | None] = [None] * len(self.facts)
+        self._evidence_sources: list[list[bytes | None]] = [[None] * len(nodes) for nodes in self.evidence_nodes]
+        self._others: dict[str, bytes] = {}  # "entity" or "article" and the id, joined by a NUL
 
     # -- what each run is made from (see :meth:`signed_subject_groups`) ------------------------------------------
 
@@ -198,9 +202,16 @@ class _Dataset:
         """A digest of everything the triples of one source (:attr:`sources`) are made from, worked out once: the
         graph's data they read, whole, and the IRIs of the nodes they name. The base and the code that makes
         lines are in :attr:`salt`."""
-        found = self._sources.get(source)
+        kind = source[0]
+        if kind == "evidence":
+            found = self._evidence_sources[source[1]][source[2]]
+        elif kind == "head":
+            found = self._heads[source[1]]
+        elif kind == "links":
+            found = self._links[source[1]]
+        else:
+            found = self._others.get(f"{kind}\0{source[1]}")
         if found is None:
-            kind = source[0]
             if kind == "article":
                 article = source[1]
                 made_from = (article, sorted(self.articles[article].items()))
@@ -223,7 +234,15 @@ class _Dataset:
                 made_from = (self.evidence_nodes[index][number],
                              sorted(self.facts[index][2]["evidence"][number].items()))
             # repr, not pickle: equal values give equal text whichever objects hold them (pickle notes shared ones)
-            found = self._sources[source] = _digest(repr((kind, made_from)).encode("utf-8", "surrogatepass"))
+            found = _digest(repr((kind, made_from)).encode("utf-8", "surrogatepass"))
+            if kind == "evidence":
+                self._evidence_sources[source[1]][source[2]] = found
+            elif kind == "head":
+                self._heads[source[1]] = found
+            elif kind == "links":
+                self._links[source[1]] = found
+            else:
+                self._others[f"{kind}\0{source[1]}"] = found
         return found
 
     def quads(self) -> Iterator[tuple]:
@@ -431,12 +450,14 @@ def _escaped(data: bytes) -> bytes:
 
 
 class _LastLines:
-    """The last build's N-Triples or N-Quads file, open, and where each of its runs is by the digest of what it was
-    made from (:meth:`kgraph.export.runs.RunIndex.made_from`): what :func:`_write_lines` may copy."""
+    """The last build's N-Triples or N-Quads file, open, with its index (:class:`kgraph.export.runs.RunIndex`):
+    what :func:`_write_lines` may copy. ``made_from``: each run's number by its source."""
 
-    def __init__(self, handle: BinaryIO, made_from: dict[bytes, tuple[int, int, bytes]]) -> None:
+    def __init__(self, handle: BinaryIO, index: RunIndex) -> None:
         self.handle = handle
-        self.made_from = made_from
+        self.runs = index.runs
+        self.offsets = index.offsets()
+        self.made_from = index.made_from()
         self.copied = 0  # runs copied, for tests and the curious
 
 
@@ -449,7 +470,7 @@ def _last_lines(path: Path) -> Iterator[_LastLines | None]:
         yield None
         return
     with open(path, "rb") as handle:
-        yield _LastLines(handle, index.made_from())
+        yield _LastLines(handle, index)
 
 
 def _write_lines(groups: Iterator[tuple[str | None, bytes, Callable[[], list[tuple]]]], output: BinaryIO,
@@ -474,9 +495,9 @@ def _write_lines(groups: Iterator[tuple[str | None, bytes, Callable[[], list[tup
             pending.clear()
 
     for graph_name, source, make in groups:
-        found = made_from.get(source)
-        if found is not None:
-            offset, length, digest = found
+        number = made_from.get(source)
+        if number is not None:
+            offset, (digest, length) = last.offsets[number], last.runs[number]
             if pending and pending[0] + pending[1] == offset:  # the next run of the last file too
                 pending[1] += length
             else:

@@ -10,17 +10,22 @@ converts a few hundred runs instead of every one: the files are the same bytes a
 (``tests/test_export_runs.py``).
 
 An index is used only for the file it was written with (its size and time), by the same format and pyoxigraph;
-where anything does not fit (no index, another file, the units of a conversion not one per run), the view is
-converted whole, as a first build does.
+where anything does not fit (no index, another file, more than ``SPLICE_LIMIT`` of the lines' bytes changed, the
+units of a conversion not one per run), the view is converted whole, as a first build does. The indexes of the
+N-Triples and N-Quads files also hold, for each run, a digest of what it was made from, so that the next build
+copies its lines instead of making them (:func:`kgraph.export.rdf.write_rdf_lines`).
 """
 from __future__ import annotations
 
+import array
+import contextlib
 import hashlib
 import io
 import json
 import os
 import re
 import struct
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,13 +33,14 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .atomic import atomic_file, atomic_write
+from .atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_file, atomic_write
 
 __all__ = ["RunIndex", "index_path", "run_digest", "write_view", "RUNS_DIR"]
 
 RUNS_DIR = ".kgraph-runs"  # beside the exports; the index of graph.ttl is .kgraph-runs/graph.ttl
 INDEX_FORMAT = 2  # 2: with the runs' sources
-SPLICE_LIMIT = 0.1  # above this share of the lines' bytes changed, the view is converted whole (streamed)
+SPLICE_LIMIT = 0.5  # above this share of the lines' bytes changed, the view is converted whole
+_IN_MEMORY = 16 << 20  # changed lines up to this many bytes are converted in memory; more, through temporary files
 _BYTES_AT_ONCE = 1 << 20  # written a megabyte or so at a time
 _RECORD = struct.Struct("<16sI")  # a run's digest and its unit's length
 _SOURCE_SIZE = 16  # a digest of what a run was made from
@@ -70,14 +76,18 @@ class RunIndex:
             offset += length + (1 if self.separated else 0)
         return found
 
-    def made_from(self) -> dict[bytes, tuple[int, int, bytes]]:
-        """Each run's ``(offset, length, digest)`` in the file, by :attr:`sources`."""
-        found = {}
+    def offsets(self) -> array.array:
+        """Each run's offset in the file, in order."""
+        found = array.array("q")
         offset = self.start
-        for source, (digest, length) in zip(self.sources, self.runs):
-            found[source] = (offset, length, digest)
+        for _, length in self.runs:
+            found.append(offset)
             offset += length + (1 if self.separated else 0)
         return found
+
+    def made_from(self) -> dict[bytes, int]:
+        """Each run's number by its :attr:`sources`."""
+        return {source: number for number, source in enumerate(self.sources)}
 
     def save(self, path: Path) -> None:
         """Write the index of the file at ``path`` beside it, for the file as it is now."""
@@ -157,7 +167,10 @@ def write_view(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target
 def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: Path, old: RunIndex,
              convert: Convert) -> RunIndex | None:
     """Write ``target`` from the last one's units and the conversion of the runs it lacks; its new index, or
-    None (nothing written) when too many runs changed or the conversion's units do not match its runs."""
+    None (nothing written) when too many runs changed or the conversion's units do not match its runs.
+
+    The changed runs' lines and their conversion are held in memory when they are few (``_IN_MEMORY``), else
+    they go through temporary files beside ``target``, so that memory holds a megabyte or so either way."""
     separated = fmt == "json-ld"
     covered = old.start + sum(length for _, length in old.runs) + (len(old.runs) if separated else 0)
     if not old.runs or target.stat().st_size != covered:  # its blocks, a comma between JSON-LD's and "]" after
@@ -165,20 +178,50 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
     where = old.where()
     offsets = list(_offsets(runs))
     changed = [i for i, (digest, _) in enumerate(runs) if digest not in where]
-    if sum(runs[i][1] for i in changed) > SPLICE_LIMIT * sum(length for _, length in runs):
-        return None  # the changed lines and their conversion are held in memory: a few, or the whole streamed
-    fresh = io.BytesIO()
-    if changed:
-        lines = b"".join(os.pread(source.fileno(), runs[i][1], offsets[i]) for i in changed)
-        convert(io.BytesIO(lines), fresh)
-    converted = fresh.getvalue()
-    units = _units(converted, fmt) if changed else []
-    if units is None or len(units) != len(changed):
+    changed_bytes = sum(runs[i][1] for i in changed)
+    if changed_bytes > SPLICE_LIMIT * sum(length for _, length in runs):
         return None
-    prologue, epilogue = (b"[", b"]") if fmt == "json-ld" else (_prologue(converted, target), b"")
-    if prologue is None:
-        return None
-    new_units = dict(zip(changed, units))
+    with contextlib.ExitStack() as stack:
+        if changed_bytes <= _IN_MEMORY:
+            fresh = io.BytesIO()
+            if changed:
+                lines = io.BytesIO()
+                _copy_ranges(source, [(offsets[i], runs[i][1]) for i in changed], lines)
+                lines.seek(0)
+                convert(lines, fresh)
+            converted = fresh.getvalue()
+            units = _units(converted, fmt) if changed else []
+
+            def read_unit(start: int, length: int) -> bytes:
+                return converted[start:start + length]
+        else:
+            lines = stack.enter_context(tempfile.TemporaryFile(dir=target.parent, prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX))
+            _copy_ranges(source, [(offsets[i], runs[i][1]) for i in changed], lines)
+            lines.seek(0)
+            output = stack.enter_context(tempfile.TemporaryFile(dir=target.parent, prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX))
+            noted = _Boundaries(output, fmt)
+            convert(lines, noted)
+            output.flush()
+            units = noted.units()
+
+            def read_unit(start: int, length: int) -> bytes:
+                return os.pread(output.fileno(), length, start)
+        if units is None or len(units) != len(changed):
+            return None
+        if fmt == "json-ld":
+            prologue, epilogue = b"[", b"]"
+        else:  # the prefix lines: the conversion's, or the last file's
+            prologue, epilogue = (read_unit(0, units[0][0]) if units else _last_prologue(target)), b""
+        if prologue is None:
+            return None
+        return _splice(runs, separated, target, where, dict(zip(changed, units)), read_unit, prologue, epilogue)
+
+
+def _splice(runs: list[tuple[bytes, int]], separated: bool, target: Path, where: dict[bytes, tuple[int, int]],
+            new_units: dict[int, tuple[int, int]], read_unit: Callable[[int, int], bytes], prologue: bytes,
+            epilogue: bytes) -> RunIndex:
+    """Write ``target``: ``prologue``, then each run's unit, from ``read_unit`` for those in ``new_units`` (run
+    number -> its place there), else from the last ``target`` (``where``, by digest), then ``epilogue``."""
     lengths: list[int] = []
     with open(target, "rb") as last, atomic_file(target) as handle:
         chunk = [prologue]
@@ -196,7 +239,7 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
                 flush()
                 start, length = new_units[i]
                 chunk += [b","] if separated and i else []
-                chunk.append(converted[start:start + length])
+                chunk.append(read_unit(start, length))
             else:
                 start, length = where[digest]
                 if pending and pending[0] + pending[1] + gap == start:  # the next block of the last view too
@@ -217,6 +260,21 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
     return RunIndex([(digest, length) for (digest, _), length in zip(runs, lengths)], len(prologue), separated)
 
 
+def _copy_ranges(source: BinaryIO, ranges: list[tuple[int, int]], output: BinaryIO) -> None:
+    """Copy the ``(offset, length)`` ranges of ``source`` to ``output`` in order, ranges that meet read as one,
+    a megabyte or so at a time."""
+    pending: list[int] = []
+    for offset, length in ranges:
+        if pending and pending[0] + pending[1] == offset and pending[1] < _BYTES_AT_ONCE:
+            pending[1] += length
+            continue
+        if pending:
+            output.write(os.pread(source.fileno(), pending[1], pending[0]))
+        pending = [offset, length]
+    if pending:
+        output.write(os.pread(source.fileno(), pending[1], pending[0]))
+
+
 def _offsets(runs: list[tuple[bytes, int]]) -> Iterator[int]:
     offset = 0
     for _, length in runs:
@@ -224,10 +282,8 @@ def _offsets(runs: list[tuple[bytes, int]]) -> Iterator[int]:
         offset += length
 
 
-def _prologue(converted: bytes, target: Path) -> bytes | None:
-    """The prefix lines a Turtle or TriG file starts with: those of the conversion, or of the last file."""
-    if converted:
-        return converted[:_first_unit(converted)]
+def _last_prologue(target: Path) -> bytes | None:
+    """The prefix lines the last Turtle or TriG file starts with."""
     with open(target, "rb") as last:
         head = last.read(4096)
     end = _first_unit(head)
