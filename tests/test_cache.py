@@ -95,44 +95,45 @@ def test_another_pipeline_or_kgraph_version_misses(seeds, tmp_path, monkeypatch)
     assert ExtractionCache(tmp_path, pipeline=PIPELINE).get(article) == extraction
 
 
-def test_an_edit_to_the_extraction_code_misses(tmp_path, monkeypatch):
+@pytest.fixture
+def package_copy(tmp_path, monkeypatch):
+    """A copy of the package (without its models) that the extraction fingerprint is worked out from, and a
+    function giving the fingerprint as the copy is now."""
     package = tmp_path / "kgraph"
     shutil.copytree(kgraph.cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__", "models"))
     monkeypatch.setattr(kgraph.cache, "PACKAGE", package)
+
+    def fingerprint() -> str:
+        extraction_fingerprint.cache_clear()
+        return extraction_fingerprint()
+
+    yield package, fingerprint
+    monkeypatch.undo()
     extraction_fingerprint.cache_clear()
-    try:
-        before = extraction_fingerprint()
-        (package / "extract" / "roles.py").write_text("# a changed rule\n", encoding="utf-8")
-        extraction_fingerprint.cache_clear()
-        assert extraction_fingerprint() != before
-    finally:
-        monkeypatch.undo()
-        extraction_fingerprint.cache_clear()
 
 
-def test_the_cache_covers_the_splitting_of_long_articles_and_not_the_rest_of_the_build(tmp_path, monkeypatch):
+def test_an_edit_to_the_extraction_code_misses(package_copy):
+    package, fingerprint = package_copy
+    before = fingerprint()
+    (package / "extract" / "roles.py").write_text("# a changed rule\n", encoding="utf-8")
+    assert fingerprint() != before
+
+
+def test_the_cache_covers_the_splitting_of_long_articles_and_not_the_rest_of_the_build(package_copy):
     """What the extraction of an article depends on is in the cache's sources: the pieces a long article is cut
     into (split_article) and the joining of their results (extract_all). The build's orchestration is not: an
     edit to build.py keeps every cached extraction."""
     from kgraph.extract import extract_all
     from kgraph.ingest import split_article
 
+    package, fingerprint = package_copy
     for function in (extract_all, split_article):
-        module = Path(inspect.getsourcefile(function)).resolve().relative_to(kgraph.cache.PACKAGE)
+        module = Path(inspect.getsourcefile(function)).resolve().relative_to(Path(kgraph.__file__).resolve().parent)
         assert any(module.as_posix() == source or module.parts[0] == source
                    for source in kgraph.cache.EXTRACTION_SOURCES), module
-    package = tmp_path / "kgraph"
-    shutil.copytree(kgraph.cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__", "models"))
-    monkeypatch.setattr(kgraph.cache, "PACKAGE", package)
-    extraction_fingerprint.cache_clear()
-    try:
-        before = extraction_fingerprint()
-        (package / "build.py").write_text("# a changed build\n", encoding="utf-8")
-        extraction_fingerprint.cache_clear()
-        assert extraction_fingerprint() == before
-    finally:
-        monkeypatch.undo()
-        extraction_fingerprint.cache_clear()
+    before = fingerprint()
+    (package / "build.py").write_text("# a changed build\n", encoding="utf-8")
+    assert fingerprint() == before
 
 
 def test_a_rebuild_reads_each_cached_extraction_when_its_turn_comes(seeds, tmp_path, monkeypatch):
