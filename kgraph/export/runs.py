@@ -69,12 +69,7 @@ class RunIndex:
 
     def where(self) -> dict[bytes, tuple[int, int]]:
         """Each run's ``(offset, length)`` in the file, by digest."""
-        found = {}
-        offset = self.start
-        for digest, length in self.runs:
-            found[digest] = (offset, length)
-            offset += length + (1 if self.separated else 0)
-        return found
+        return {digest: (offset, length) for (digest, length), offset in zip(self.runs, self.offsets())}
 
     def offsets(self) -> array.array:
         """Each run's offset in the file, in order."""
