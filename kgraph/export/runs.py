@@ -26,7 +26,7 @@ import os
 import re
 import struct
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -171,18 +171,23 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
     if not old.runs or target.stat().st_size != covered:  # its blocks, a comma between JSON-LD's and "]" after
         return None
     where = old.where()
-    offsets = list(_offsets(runs))
+    offsets = RunIndex(runs).offsets()  # in the lines: from 0, nothing between runs
     changed = [i for i, (digest, _) in enumerate(runs) if digest not in where]
     changed_bytes = sum(runs[i][1] for i in changed)
     if changed_bytes > SPLICE_LIMIT * sum(length for _, length in runs):
         return None
     with contextlib.ExitStack() as stack:
-        if changed_bytes <= _IN_MEMORY:
+        def temporary() -> BinaryIO:  # unnamed where the system allows; else named as the build's temp files
+            return stack.enter_context(tempfile.TemporaryFile(dir=target.parent, prefix=f"{TEMP_PREFIX}{target.name}.",
+                                                              suffix=TEMP_SUFFIX))
+
+        in_memory = changed_bytes <= _IN_MEMORY
+        lines = io.BytesIO() if in_memory else temporary()
+        _copy_ranges(source, [(offsets[i], runs[i][1]) for i in changed], lines)
+        lines.seek(0)
+        if in_memory:
             fresh = io.BytesIO()
             if changed:
-                lines = io.BytesIO()
-                _copy_ranges(source, [(offsets[i], runs[i][1]) for i in changed], lines)
-                lines.seek(0)
                 convert(lines, fresh)
             converted = fresh.getvalue()
             units = _units(converted, fmt) if changed else []
@@ -190,10 +195,7 @@ def _spliced(source: BinaryIO, runs: list[tuple[bytes, int]], fmt: str, target: 
             def read_unit(start: int, length: int) -> bytes:
                 return converted[start:start + length]
         else:
-            lines = stack.enter_context(tempfile.TemporaryFile(dir=target.parent, prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX))
-            _copy_ranges(source, [(offsets[i], runs[i][1]) for i in changed], lines)
-            lines.seek(0)
-            output = stack.enter_context(tempfile.TemporaryFile(dir=target.parent, prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX))
+            output = temporary()
             noted = _Boundaries(output, fmt)
             convert(lines, noted)
             output.flush()
@@ -268,13 +270,6 @@ def _copy_ranges(source: BinaryIO, ranges: list[tuple[int, int]], output: Binary
         pending = [offset, length]
     if pending:
         output.write(os.pread(source.fileno(), pending[1], pending[0]))
-
-
-def _offsets(runs: list[tuple[bytes, int]]) -> Iterator[int]:
-    offset = 0
-    for _, length in runs:
-        yield offset
-        offset += length
 
 
 def _last_prologue(target: Path) -> bytes | None:
