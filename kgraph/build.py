@@ -12,8 +12,6 @@ every extraction is ever held; resolution keeps the entities, and a few facts ab
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import re
@@ -26,6 +24,7 @@ from typing import BinaryIO, Literal
 import networkx as nx
 
 from . import ids
+from .collector import collector_paused, long_lived_objects
 from .errors import ExportError
 from .export import EXPORTERS, export_all
 from .export.atomic import TEMP_PREFIX, TEMP_SUFFIX, atomic_file, atomic_write, remove_stale_temp_files
@@ -114,7 +113,7 @@ def build(paths: Iterable[str | Path], out: str | Path, *, model: str = DEFAULT_
     """
     check_base(base)
     out = Path(out)
-    with exclusive(out), _long_lived_objects() as keep:
+    with exclusive(out), long_lived_objects() as keep:
         remove_stale_temp_files(out)
         remove_stale_temp_files(out / RUNS_DIR)
         with StoredExtractions(out) as stored:
@@ -125,7 +124,7 @@ def build(paths: Iterable[str | Path], out: str | Path, *, model: str = DEFAULT_
                                    sink=stored.add)
             keep(collect=True)
             return _write(stored, out, base=base, outcomes=outcomes, overrides=overrides, workers=workers,
-                          stage=stage)
+                          stage=stage, keep=keep)
 
 
 def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAULT_BASE,
@@ -138,7 +137,7 @@ def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAU
     check_base(base)
     out = Path(out)
     article_ids = list(dict.fromkeys(article_ids))
-    with exclusive(out), _long_lived_objects() as keep:
+    with exclusive(out), long_lived_objects() as keep:
         remove_stale_temp_files(out)
         remove_stale_temp_files(out / RUNS_DIR)
         with StoredExtractions(out) as stored:
@@ -151,7 +150,7 @@ def remove(article_ids: Iterable[str], out: str | Path, *, base: str = ids.DEFAU
             for article_id in article_ids:
                 stored.remove(article_id)
             return _write(stored, out, base=base, outcomes=[], removed=article_ids, overrides=overrides,
-                          workers=workers, stage=stage)
+                          workers=workers, stage=stage, keep=keep)
 
 
 def extract_mentions(paths: Iterable[str | Path], *, model: str = DEFAULT_MODEL, workers: int = 1,
@@ -165,32 +164,7 @@ def extract_mentions(paths: Iterable[str | Path], *, model: str = DEFAULT_MODEL,
     return [r.to_json() for e in extractions for r in e.relations], skipped
 
 
-KEEP_EVERY = 256  # extractions received between two calls of the ``keep`` below
-
-
-@contextlib.contextmanager
-def _long_lived_objects() -> Iterator[Callable[..., None]]:
-    """Yield ``keep(collect=False)``, which tells Python's cyclic garbage collector that every object alive
-    now lives until the build ends (:func:`gc.freeze`); the build calls it as extractions pile up, and
-    with ``collect`` (a full collection first, so no garbage is kept) once they are all in.
-
-    A build holds millions of objects (the extractions, then the graph) that the collector would
-    otherwise rescan, all of them, each time the heap grows by a quarter: up to half of resolution's
-    and the exports' time. Frozen objects are still freed when nothing refers to them; at the end they
-    are handed back to the collector. A caller that froze objects itself is left alone.
-    """
-    def keep(collect: bool = False) -> None:
-        if collect:
-            gc.collect()
-        gc.freeze()
-
-    if gc.get_freeze_count():
-        yield lambda collect=False: None
-        return
-    try:
-        yield keep
-    finally:
-        gc.unfreeze()
+KEEP_EVERY = 256  # extractions received between two calls of ``keep`` (:func:`kgraph.collector.long_lived_objects`)
 
 
 def check_base(base: str) -> None:
@@ -441,18 +415,25 @@ def _record_without(line: bytes, without: tuple[str, ...]) -> dict:
 
 
 def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: list[Outcome],
-           removed: Sequence[str] = (), overrides=None, workers: int = 1, stage: Stage | None = None) -> BuildResult:
+           removed: Sequence[str] = (), overrides=None, workers: int = 1, stage: Stage | None = None,
+           keep: Callable[..., None] = lambda collect=False: None) -> BuildResult:
+    """Resolve, build the graph and write every export; ``keep`` freezes what is alive (see
+    :func:`kgraph.collector.long_lived_objects`)."""
     def starting(step: str) -> None:
         if stage is not None:
             stage(step, len(extractions))
 
-    # the resolution (its ledger is as long as the graph) goes once the graph is built
-    starting("resolving entities")
-    with PreparedArticles(out, overrides or Overrides(), extractions.digests()) as prepared:
-        resolution = resolve(extractions.for_resolution(prepared), overrides=overrides, prepared=prepared)
-    starting("building the graph")
-    graph = build_graph(extractions.for_graph(), base=base, resolution=resolution)
-    del resolution
+    # Resolution and the graph make millions of objects that live on and no cyclic garbage: the collector
+    # is paused while they are made (a tenth to a fifth of their time), and the graph frozen for the exports.
+    with collector_paused():
+        # the resolution (its ledger is as long as the graph) goes once the graph is built
+        starting("resolving entities")
+        with PreparedArticles(out, overrides or Overrides(), extractions.digests()) as prepared:
+            resolution = resolve(extractions.for_resolution(prepared), overrides=overrides, prepared=prepared)
+        starting("building the graph")
+        graph = build_graph(extractions.for_graph(), base=base, resolution=resolution)
+        del resolution
+    keep(collect=True)
     result = BuildResult(graph=graph, articles=len(extractions), relations=extractions.relations,
                          outcomes=outcomes, removed=sorted(removed))
     starting("writing the exports")

@@ -7,6 +7,7 @@ of pieces the writer hands it. A half-written stream never replaces the file.
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 
 import networkx as nx
@@ -171,3 +172,29 @@ def test_a_build_hands_its_objects_back_to_the_garbage_collector(tmp_path, monke
     finally:
         monkeypatch.undo()
         gc.unfreeze()
+
+
+def test_a_build_pauses_the_garbage_collector_while_it_resolves_and_builds_the_graph(tmp_path, monkeypatch):
+    """Resolution and the graph run with the collector off; the exports with it on again and the graph
+    frozen (gc.freeze), so no collection rescans it; after the build the collector is as it was."""
+    build_module = importlib.import_module("kgraph.build")  # kgraph.build is also the function
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Jens Stoltenberg, the NATO Secretary-General, met officials in Baghdad.\n")
+    seen = {}
+
+    def watching(name, function):
+        def run(*args, **kwargs):
+            result = function(*args, **kwargs)
+            seen[name] = (gc.isenabled(), gc.get_freeze_count())
+            return result
+        return run
+
+    for name in ("resolve", "build_graph", "export_all"):
+        monkeypatch.setattr(build_module, name, watching(name, getattr(build_module, name)))
+    build([corpus], tmp_path / "out", workers=1, cache_dir=None)
+    assert seen["resolve"][0] is False and seen["build_graph"][0] is False
+    assert seen["export_all"][0] is True
+    assert seen["export_all"][1] > seen["build_graph"][1]  # what the graph build made is frozen before the exports
+    assert gc.isenabled() and gc.get_freeze_count() == 0

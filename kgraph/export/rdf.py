@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import gc
 import hashlib
 import os
 import re
@@ -31,6 +30,7 @@ from rdflib import RDF, RDFS, XSD, Literal, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 
 from .. import ids
+from ..collector import collector_paused
 from ..errors import ExportError
 from ..ingest import replace_unsafe
 from ..types import escape_line_breaks
@@ -597,18 +597,6 @@ class _Cleaned:
         self.output.write(rest)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (nothing made here forms a cycle); restart it as it was."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def write_rdf(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
     """Write graph.ttl, graph.nt, graph.jsonld, graph.trig and graph.nq into ``folder``, each atomically:
     :func:`write_rdf_lines`, then :func:`write_rdf_views`."""
@@ -630,7 +618,7 @@ def write_rdf_lines(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
     file, not made: a rebuild after a few articles changed makes the few runs their entities and facts are in.
     """
     folder = Path(folder)
-    with _collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
+    with collector_paused():  # hundreds of thousands of new tuples: the cyclic GC would rescan the heap over and over
         dataset = _Dataset(graph)
         with _last_lines(folder / "graph.nt") as last, atomic_file(folder / "graph.nt") as nt:
             index_path(folder / "graph.nt").unlink(missing_ok=True)  # it goes with the file it was made for
