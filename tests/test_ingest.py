@@ -42,6 +42,15 @@ def test_glued_sentence_is_split_and_offsets_map_back():
     assert text[article.to_text_offset(start):article.to_text_offset(start) + 6] == "Austin"
 
 
+@pytest.mark.parametrize("text, clean", [
+    ("It left the country.Austin spoke!Then Kabul fell?Yes.", "It left the country. Austin spoke! Then Kabul fell? Yes."),
+    ("Troops of the US.Austin said so.", "Troops of the US. Austin said so."),
+    ("The U.S.Army, e.g.The unit, NATO.Us and NATO.UN stay glued.", "The U.S.Army, e.g.The unit, NATO.Us and NATO.UN stay glued."),
+    ("A.Bc and ab.Cd and AB.Cd", "A.Bc and ab. Cd and AB.Cd"),
+])
+def test_glued_sentence_ends_are_cut_where_two_lower_case_letters_or_an_acronym_end_a_sentence(text, clean):
+    assert make_article("a", text).clean == clean
+
 def test_jsonl_ids_and_metadata(tmp_path):
     path = tmp_path / "wire.jsonl"
     path.write_text(json.dumps({"id": "w1", "text": "NATO met.", "title": "T", "date": "2021-03-05"}) + "\n"
