@@ -4,6 +4,7 @@ and working through its extraction again, and resolves exactly as a build from t
 articles changed, with other aliases, other code, or a damaged file."""
 from __future__ import annotations
 
+import itertools
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from kgraph import build, resolve as resolve_module
 from kgraph.build import StoredExtractions
 from kgraph.extract import extract_articles
-from kgraph.ingest import read_articles
+from kgraph.ingest import make_article, read_articles
 from kgraph.resolve import PREPARED_FILE, Overrides, PreparedArticles, load_overrides, resolve
 
 from conftest import SEEDS
@@ -58,6 +59,28 @@ def test_a_rebuild_reads_every_unchanged_article_from_the_file_and_resolves_the_
     assert (used, read) == (len(extractions), 0)
     assert again == first  # entities, members and every ledger row
     assert (tmp_path / PREPARED_FILE).read_bytes() == kept
+
+
+def test_an_article_read_from_the_file_has_every_field_its_extraction_gives(extractions, tmp_path, nlp):
+    """Each entity as the file gives it back equals, field by field, the one worked out from the extraction."""
+    texas = make_article("texas.txt", "The mayor of Austin, Texas, spoke on Monday. Texas has many large cities.")
+    extractions = [*extractions, *extract_articles([texas], nlp)]  # a place after a place only once: Texas
+    resolve_in(tmp_path, extractions)
+    compared = []
+    with StoredExtractions(tmp_path) as stored:
+        for extraction in extractions:
+            stored.add(extraction)
+        with PreparedArticles(tmp_path, Overrides(), stored.digests()) as prepared:
+            for extraction in extractions:
+                kept = prepared.get(extraction.article.id)
+                made, definitions = resolve_module._article_locals(extraction, Overrides(), resolve_module._Shared())
+                assert kept is not None and kept.locals == made and kept.definitions == definitions
+                compared.extend(made)
+    # the articles give each field values to tell apart (a field read into another would show)
+    fields = ("after_a_place", "only_after_a_place", "academic", "canonical", "alias_type", "external", "qualifier",
+              "key", "via", "surface")
+    for one, other in itertools.combinations(fields, 2):
+        assert any(getattr(local, one) != getattr(local, other) for local in compared), (one, other)
 
 
 def test_changed_added_and_removed_articles_are_worked_out_again(extractions, tmp_path):
