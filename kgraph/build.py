@@ -370,12 +370,16 @@ class StoredExtractions:
     def write(self, path: Path) -> Path:
         """Write ``articles.jsonl``, the lines as stored, by article id: the bytes :func:`write_extractions` writes."""
         with atomic_file(path) as handle:
-            for article_id in sorted(self.where):
-                if self.where[article_id][0] is self.spill:
-                    handle.write(self._line(article_id))
-                else:  # written by an earlier build, perhaps an older kgraph: in today's form
-                    handle.write(self.get(article_id).json_line())
+            self.write_to(handle)
         return path
+
+    def write_to(self, handle: BinaryIO) -> None:
+        """Write the lines of ``articles.jsonl`` (:meth:`write`) to ``handle``."""
+        for article_id in sorted(self.where):
+            if self.where[article_id][0] is self.spill:
+                handle.write(self._line(article_id))
+            else:  # written by an earlier build, perhaps an older kgraph: in today's form
+                handle.write(self.get(article_id).json_line())
 
 
 STORED_LISTS = ("entities", "mentions", "relations")  # the lists of a stored line, in the order it holds them
@@ -437,11 +441,14 @@ def _write(extractions: StoredExtractions, out: Path, *, base: str, outcomes: li
     result = BuildResult(graph=graph, articles=len(extractions), relations=extractions.relations,
                          outcomes=outcomes, removed=sorted(removed))
     starting("writing the exports")
-    result.files.extend(export_all(graph, out, EXPORTERS, fork=workers > 1))
-    result.files.append(atomic_write(out / REPORT, json.dumps(_report(result), ensure_ascii=False, indent=1,
-                                                               sort_keys=True) + "\n"))
-    # Last: once the stored extractions are new, every file is; until then the same command can run again.
-    result.files.append(write_extractions(extractions, out / STORE))
+    # The stored extractions replace the last ones last: once they are new, every file is; until then the same
+    # command can run again. Their lines are written while the forked process still writes its exports.
+    with atomic_file(out / STORE) as store:
+        result.files.extend(export_all(graph, out, EXPORTERS, fork=workers > 1,
+                                       meanwhile=lambda: extractions.write_to(store)))
+        result.files.append(atomic_write(out / REPORT, json.dumps(_report(result), ensure_ascii=False, indent=1,
+                                                                   sort_keys=True) + "\n"))
+    result.files.append(out / STORE)
     return result
 
 

@@ -188,6 +188,34 @@ def test_graph_files_html_and_ledger_are_written_by_another_process_while_rdf_is
 
 
 @needs_fork
+def test_what_the_build_does_meanwhile_runs_here_while_the_forked_exports_are_written(tmp_path):
+    """``meanwhile`` (the build writes its stored extractions so) runs in this process after its own exporters
+    and before the forked ones end: here the forked exporter waits for the file it writes, and gives up after
+    a minute, failing the export, if it only came afterwards."""
+    import os
+    import time
+
+    from kgraph.export import export_all
+
+    def _html(graph, folder):
+        deadline = time.monotonic() + 60
+        while not (folder / "meanwhile").exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("meanwhile did not run while this exporter ran")
+            time.sleep(0.01)
+        (folder / "html").write_text(str(os.getpid()))
+        return [folder / "html"]
+
+    order = []
+    files = export_all(None, tmp_path, (_pid_writer("write_rdf_lines", "rdf"), _html), fork=True,
+                       meanwhile=lambda: order.append((tmp_path / "rdf").exists())
+                       or (tmp_path / "meanwhile").write_text(str(os.getpid())))
+    assert files == [tmp_path / "rdf", tmp_path / "html"]
+    assert order == [True]  # after this process's exporters
+    assert int((tmp_path / "meanwhile").read_text()) == os.getpid() != int((tmp_path / "html").read_text())
+
+
+@needs_fork
 def test_forked_exports_are_the_files_a_build_in_one_process_writes(seeds_build, tmp_path):
     from kgraph.export import EXPORTERS, export_all
 

@@ -51,12 +51,15 @@ IN_CHILD = frozenset({"_graph_files", "_html", "write_ledger"})
 
 
 def export_all(graph: nx.MultiDiGraph, folder: Path, exporters: tuple[Exporter, ...] = EXPORTERS, *,
-               fork: bool = False, seconds: dict[str, float] | None = None) -> list[Path]:
+               fork: bool = False, seconds: dict[str, float] | None = None,
+               meanwhile: Callable[[], object] | None = None) -> list[Path]:
     """Run every exporter on ``graph``: with ``fork``, those named in :data:`IN_CHILD` in a forked process, where
     one can be forked safely (:func:`can_fork`), those named in :data:`IN_BACKGROUND` on a thread of their own,
     the rest in order; the files written, in the order of ``exporters``. An exporter's error is raised once every
     exporter running has ended, so none is left writing. ``seconds``, when given, gets the time each exporter
-    took in the forked process, by name (a caller timing exporters sees the others run)."""
+    took in the forked process, by name (a caller timing exporters sees the others run). ``meanwhile``, when
+    given, is called here once this process's exporters are done, while the store loads and the forked process
+    writes."""
     forked = [e for e in exporters if _name(e) in IN_CHILD] if fork and can_fork() else []
     child = _Forked(forked, graph, folder) if forked else None  # before the store's thread starts
     results: dict[int, list[Path] | Future] = {}
@@ -69,6 +72,8 @@ def export_all(graph: nx.MultiDiGraph, folder: Path, exporters: tuple[Exporter, 
                     results[index] = background.submit(exporter, graph, folder)
                 else:
                     results[index] = exporter(graph, folder)
+            if meanwhile is not None:
+                meanwhile()
             for index, result in results.items():
                 if isinstance(result, Future):
                     results[index] = result.result()
