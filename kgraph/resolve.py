@@ -124,9 +124,7 @@ class LedgerEntry:
     evidence: str  # the sentence the name was read in
 
     def to_json(self) -> dict:
-        return {"decision": self.decision, "entity": self.entity, "label": self.label, "type": self.type,
-                "name": self.name, "article": self.article, "rule": self.rule, "score": self.score,
-                "other": self.other, "evidence": self.evidence}
+        return {name: getattr(self, name) for name in LEDGER_FIELDS}
 
 
 LEDGER_FIELDS = tuple(f.name for f in fields(LedgerEntry))
