@@ -229,12 +229,11 @@ def instrument(watch: Stopwatch) -> None:
         stored = kgraph.build.StoredExtractions
         stored.add = watch.call("store extractions", stored.add)
         stored.for_resolution = watch.call("read extractions back", stored.for_resolution)
+        if hasattr(stored, "write_to"):  # articles.jsonl, written while the forked process writes its exports
+            stored.write_to = watch.call("store extractions", stored.write_to)
     kgraph.build.build_graph = watch.call("graph", kgraph.build.build_graph)
     if hasattr(kgraph.build, "write_extractions"):
         kgraph.build.write_extractions = watch.call("store extractions", kgraph.build.write_extractions)
-    if hasattr(kgraph.build, "StoredExtractions") and hasattr(kgraph.build.StoredExtractions, "write_to"):
-        # articles.jsonl, written while the forked process writes its exports
-        stored.write_to = watch.call("store extractions", stored.write_to)
     kgraph.build.EXPORTERS = tuple(watch.call(f"export {_export_name(e)}", e) for e in kgraph.build.EXPORTERS)
     if "seconds" in inspect.signature(kgraph.build.export_all).parameters:  # some exporters run in a forked child,
         export_all = kgraph.build.export_all                                   # where this watch does not see them

@@ -51,6 +51,7 @@ def test_glued_sentence_is_split_and_offsets_map_back():
 def test_glued_sentence_ends_are_cut_where_two_lower_case_letters_or_an_acronym_end_a_sentence(text, clean):
     assert make_article("a", text).clean == clean
 
+
 def test_jsonl_ids_and_metadata(tmp_path):
     path = tmp_path / "wire.jsonl"
     path.write_text(json.dumps({"id": "w1", "text": "NATO met.", "title": "T", "date": "2021-03-05"}) + "\n"

@@ -151,12 +151,18 @@ def test_a_stream_that_fails_leaves_the_old_file_and_no_temp_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt"]
 
 
-def test_a_build_hands_its_objects_back_to_the_garbage_collector(tmp_path, monkeypatch):
-    """A build freezes what it keeps (gc.freeze) while it runs and unfreezes it at the end; a caller that
-    froze objects itself keeps them frozen."""
+def _one_article(tmp_path):
+    """A folder of one short article, for the builds below."""
     corpus = tmp_path / "in"
     corpus.mkdir()
     (corpus / "a.txt").write_text("Jens Stoltenberg, the NATO Secretary-General, met officials in Baghdad.\n")
+    return corpus
+
+
+def test_a_build_hands_its_objects_back_to_the_garbage_collector(tmp_path, monkeypatch):
+    """A build freezes what it keeps (gc.freeze) while it runs and unfreezes it at the end; a caller that
+    froze objects itself keeps them frozen."""
+    corpus = _one_article(tmp_path)
     froze = []
     freeze = gc.freeze
     monkeypatch.setattr(gc, "freeze", lambda: (froze.append(gc.get_freeze_count()), freeze()))
@@ -178,10 +184,7 @@ def test_a_build_pauses_the_garbage_collector_while_it_resolves_and_builds_the_g
     """Resolution and the graph run with the collector off; the exports with it on again and the graph
     frozen (gc.freeze), so no collection rescans it; after the build the collector is as it was."""
     build_module = importlib.import_module("kgraph.build")  # kgraph.build is also the function
-
-    corpus = tmp_path / "in"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text("Jens Stoltenberg, the NATO Secretary-General, met officials in Baghdad.\n")
+    corpus = _one_article(tmp_path)
     seen = {}
 
     def watching(name, function):
